@@ -1,0 +1,252 @@
+//! Commands for the couple: a prompt now, skip, pause, history, stats, export, forget-me.
+
+use chrono::{DateTime, Utc};
+
+use super::{Attachment, Ctx, Reply};
+use crate::app::Hearth;
+use crate::catalog::tags::Kind;
+use crate::error::{HandlerError, UserError};
+use crate::reactions::{Meaning, Meanings};
+use crate::schedule::{ScheduleSpec, Zone};
+use crate::store::Couple;
+
+type R = Result<Reply, HandlerError>;
+
+/// How long a `forget-me` waits for its confirmation.
+const CONFIRM_SECS: i64 = 600;
+
+pub async fn prompt(h: &Hearth, ctx: &Ctx, couple: &Couple, kind: Option<Kind>) -> R {
+    let kind = kind.unwrap_or(Kind::Conversation);
+    if h.store.has_open_on_demand(couple.id).await? {
+        return Ok(Reply::private(
+            "A prompt is already on its way; give it a moment.",
+        ));
+    }
+    h.store
+        .enqueue_on_demand(couple.id, kind.as_str(), &ctx.actor.user, h.now_secs())
+        .await?;
+    h.nudge();
+    Ok(Reply::private(format!("A {kind} prompt is on its way.")))
+}
+
+pub async fn skip(h: &Hearth, ctx: &Ctx, couple: &Couple) -> R {
+    let Some(latest) = h.store.latest_posted(couple.id).await? else {
+        return Err(
+            UserError::new("There is no prompt to skip yet. `prompt` asks for one.").into(),
+        );
+    };
+    // A skip counts like the "another one" reaction, so it shapes future choices.
+    let another = h
+        .config
+        .reactions
+        .another
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "🔁".into());
+    let now = h.now_secs();
+    h.store
+        .add_reaction(
+            latest.delivery_id,
+            &ctx.actor.user,
+            &crate::domain::normalize_emoji(&another),
+            now,
+        )
+        .await?;
+    if !h.store.has_open_on_demand(couple.id).await? {
+        h.store
+            .enqueue_on_demand(couple.id, &latest.kind, &ctx.actor.user, now)
+            .await?;
+        h.nudge();
+    }
+    Ok(Reply::private("Skipped. Another one is on its way."))
+}
+
+pub async fn pause(h: &Hearth, ctx: &Ctx, couple: &Couple, pause: bool) -> R {
+    if couple.paused == pause {
+        return Ok(Reply::private(if pause {
+            "Already paused."
+        } else {
+            "Not paused."
+        }));
+    }
+    h.store.set_couple_paused(couple.id, pause).await?;
+    if !pause {
+        let now = h.now();
+        for s in h.store.schedules_of_couple(couple.id).await? {
+            if s.enabled && !s.paused {
+                h.store
+                    .set_next_slot(s.id, next_slot(&s.spec, &s.timezone, now))
+                    .await?;
+            }
+        }
+        h.nudge();
+    }
+    let action = if pause { "pause" } else { "resume" };
+    h.store
+        .audit(
+            &ctx.channel,
+            Some(couple.id),
+            &ctx.actor.user,
+            action,
+            "couple schedules",
+            h.now_secs(),
+        )
+        .await?;
+    Ok(Reply::public(if pause {
+        "Paused. No scheduled prompts until someone types `resume`; nothing piles up meanwhile."
+    } else {
+        "Welcome back! Scheduled prompts start again from the next slot."
+    }))
+}
+
+pub(super) fn next_slot(spec: &str, zone: &str, after: DateTime<Utc>) -> Option<i64> {
+    let spec = ScheduleSpec::parse(spec).ok()?;
+    let zone = Zone::parse(zone).ok()?;
+    spec.next_after(after, zone).map(|t| t.timestamp())
+}
+
+pub async fn history(h: &Hearth, couple: &Couple, limit: u32) -> R {
+    let items = h.store.history(couple.id, i64::from(limit)).await?;
+    if items.is_empty() {
+        return Ok(Reply::private("No prompts yet. `prompt` asks for one now."));
+    }
+    let zone = Zone::parse(&couple.timezone).ok();
+    let mut out = format!("Your last {} prompts:\n", items.len());
+    for it in items {
+        let when =
+            DateTime::from_timestamp(it.posted_at, 0).map_or_else(String::new, |t| match zone {
+                Some(z) => t.with_timezone(&z.tz()).format("%a %d %b").to_string(),
+                None => t.format("%a %d %b").to_string(),
+            });
+        let reacts: String = it
+            .reactions
+            .iter()
+            .map(|(_, e)| e.as_str())
+            .collect::<Vec<_>>()
+            .join("");
+        out.push_str(&format!(
+            "• {when} · {} · {}{}\n",
+            it.kind,
+            it.text.as_deref().unwrap_or("(prompt text not kept)"),
+            if reacts.is_empty() {
+                String::new()
+            } else {
+                format!("  {reacts}")
+            }
+        ));
+    }
+    Ok(Reply::private(out.trim_end()))
+}
+
+pub async fn stats(h: &Hearth, couple: &Couple) -> R {
+    let counts = h.store.delivery_counts(couple.id).await?;
+    let posted = counts
+        .iter()
+        .find(|(s, _)| s == "posted")
+        .map_or(0, |(_, n)| *n);
+    let reacted = h.store.reacted_delivery_count(couple.id).await?;
+    let meanings = Meanings::from_config(&h.config.reactions);
+    let (mut loved, mut done, mut another, mut fav) = (0, 0, 0, 0);
+    let mut checkins: Vec<u8> = Vec::new();
+    let mut per_member: std::collections::BTreeMap<String, i64> = Default::default();
+    for c in h.store.reaction_counts(couple.id).await? {
+        *per_member.entry(c.user.clone()).or_default() += c.count;
+        match meanings.of(&c.emoji) {
+            Some(Meaning::Loved) => loved += c.count,
+            Some(Meaning::Done) => done += c.count,
+            Some(Meaning::Another) => another += c.count,
+            Some(Meaning::Favourite) => fav += c.count,
+            Some(Meaning::CheckIn(n)) => {
+                checkins.extend(std::iter::repeat_n(
+                    n,
+                    usize::try_from(c.count).unwrap_or(0),
+                ));
+            }
+            None => {}
+        }
+    }
+    let mut out = format!(
+        "Prompts so far: {posted}, of which {reacted} got a reaction.\n\
+         ❤️ loved {loved} · ✅ talked about / done {done} · ⭐ favourites {fav} · 🔁 asked for another {another}"
+    );
+    if !checkins.is_empty() {
+        let avg =
+            f64::from(checkins.iter().map(|n| u32::from(*n)).sum::<u32>()) / checkins.len() as f64;
+        out.push_str(&format!(
+            "\nCheck-ins answered: {}, average {avg:.1} of 5",
+            checkins.len()
+        ));
+    }
+    if !per_member.is_empty() {
+        let parts: Vec<String> = per_member
+            .iter()
+            .map(|(u, n)| format!("{u}: {n}"))
+            .collect();
+        out.push_str(&format!("\nReactions by member: {}", parts.join(", ")));
+    }
+    if couple.paused {
+        out.push_str("\n(Paused right now: `resume` starts prompts again.)");
+    }
+    Ok(Reply::private(out))
+}
+
+pub async fn export(h: &Hearth, couple: &Couple) -> R {
+    let data = h.store.export_couple(couple.id).await?;
+    let content = serde_json::to_vec_pretty(&data).map_err(anyhow::Error::from)?;
+    let mut reply = Reply::private(
+        "Here is everything hearth stores about your couple (JSON). Only you can see this reply.",
+    );
+    reply.attachment = Some(Attachment {
+        filename: format!("hearth-export-couple-{}.json", couple.id),
+        content,
+    });
+    Ok(reply)
+}
+
+pub async fn forget_me(h: &Hearth, ctx: &Ctx, confirm: bool) -> R {
+    let now = h.now_secs();
+    if !confirm {
+        h.store
+            .request_confirmation(
+                &ctx.channel,
+                &ctx.actor.user,
+                "forget-me",
+                now + CONFIRM_SECS,
+            )
+            .await?;
+        return Ok(Reply::private(
+            "This deletes everything hearth stores about you on this platform: your reactions and your \
+             place in any couple (a couple with nobody left is deleted entirely). It cannot be undone. \
+             Type `forget-me confirm` within 10 minutes to go ahead.",
+        ));
+    }
+    if !h
+        .store
+        .take_confirmation(&ctx.channel, &ctx.actor.user, "forget-me", now)
+        .await?
+    {
+        return Err(UserError::new(
+            "Type `forget-me` first; then `forget-me confirm` within 10 minutes.",
+        )
+        .into());
+    }
+    let report = h
+        .store
+        .forget_user(ctx.channel.platform, &ctx.actor.user)
+        .await?;
+    tracing::info!(
+        reactions = report.reactions,
+        memberships = report.memberships,
+        "forget-me done"
+    );
+    Ok(Reply::private(format!(
+        "Done. Deleted {} reactions and {} couple memberships{}. hearth keeps nothing else about you.",
+        report.reactions,
+        report.memberships,
+        if report.couples_removed > 0 {
+            format!(" ({} couple removed)", report.couples_removed)
+        } else {
+            String::new()
+        }
+    )))
+}

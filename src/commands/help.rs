@@ -1,0 +1,210 @@
+//! Help text for every command, written once for every platform.
+
+/// Command names, for suggestions.
+pub const NAMES: &[&str] = &[
+    "help",
+    "prompt",
+    "skip",
+    "pause",
+    "resume",
+    "history",
+    "stats",
+    "export",
+    "forget-me",
+    "couple",
+    "schedule",
+    "settings",
+    "audit",
+];
+
+/// (name, usage, who may use it, what it does)
+const ENTRIES: &[(&str, &str, &str, &str)] = &[
+    (
+        "help",
+        "help [command]",
+        "anyone",
+        "Show this list, or the details of one command.",
+    ),
+    (
+        "prompt",
+        "prompt [conversation|appreciation|closeness|experience|check-in]",
+        "the couple",
+        "Post a prompt now (a conversation prompt unless you name a kind).",
+    ),
+    (
+        "skip",
+        "skip",
+        "the couple",
+        "Not feeling the latest prompt? Get another of the same kind. It is remembered, gently, when choosing future prompts.",
+    ),
+    (
+        "pause",
+        "pause",
+        "the couple",
+        "Stop scheduled prompts in this channel until you resume. Nothing piles up meanwhile.",
+    ),
+    (
+        "resume",
+        "resume",
+        "the couple",
+        "Start scheduled prompts again, from the next slot.",
+    ),
+    (
+        "history",
+        "history [n]",
+        "the couple",
+        "The last n prompts you were given (default 10) with your reactions.",
+    ),
+    (
+        "stats",
+        "stats",
+        "the couple",
+        "How many prompts you've had, reacted to, loved, talked about.",
+    ),
+    (
+        "export",
+        "export",
+        "the couple",
+        "Everything hearth stores about your couple, as a JSON file.",
+    ),
+    (
+        "forget-me",
+        "forget-me [confirm]",
+        "anyone",
+        "Delete everything hearth stores about you (your reactions and memberships). Asks for `forget-me confirm` first.",
+    ),
+    (
+        "couple",
+        "couple [show]",
+        "the couple or a moderator",
+        "Who is registered in this channel, its timezone and depth.",
+    ),
+    (
+        "couple add",
+        "couple add <member> <member>… [timezone]",
+        "moderators",
+        "Register the couple of this channel (two or more members), optionally with their IANA timezone, e.g. Europe/Berlin.",
+    ),
+    (
+        "couple remove",
+        "couple remove",
+        "moderators",
+        "Unregister the couple of this channel and delete its data.",
+    ),
+    (
+        "schedule",
+        "schedule list | add | remove | pause | resume",
+        "moderators",
+        "Manage this channel's schedules.",
+    ),
+    (
+        "schedule add",
+        "schedule add <kind> <when> [timezone] [grace]",
+        "moderators",
+        "Post <kind> prompts on a schedule. <when> is `daily 20:00`, `weekdays 07:30`, `weekends 10:00`, `mon,wed,fri 19:00`, `weekly sun 18:00`, or a cron line like `0 20 * * *`. Grace (default 2h, e.g. `90m`) is how late a missed slot may still be posted after downtime.",
+    ),
+    (
+        "schedule list",
+        "schedule list",
+        "moderators",
+        "This channel's schedules with their next slot.",
+    ),
+    (
+        "schedule remove",
+        "schedule remove <id>",
+        "moderators",
+        "Delete a schedule.",
+    ),
+    (
+        "schedule pause",
+        "schedule pause <id>",
+        "moderators",
+        "Pause one schedule.",
+    ),
+    (
+        "schedule resume",
+        "schedule resume <id>",
+        "moderators",
+        "Resume one schedule (also restarts one stopped by an error).",
+    ),
+    (
+        "settings",
+        "settings [timezone <zone>] [depth light|medium|deep]",
+        "moderators",
+        "Show or set this server's defaults for new couples.",
+    ),
+    (
+        "audit",
+        "audit [n]",
+        "moderators",
+        "The last n configuration changes on this server (default 20).",
+    ),
+];
+
+/// The usage line of a command (or of its group).
+pub fn usage(name: &str) -> &'static str {
+    ENTRIES.iter().find(|e| e.0 == name).map_or("help", |e| e.1)
+}
+
+/// Text of `help` (no topic) or `help <topic>`.
+pub fn help_text(topic: Option<&str>) -> String {
+    if let Some(t) = topic {
+        let t = t.trim().to_lowercase();
+        let matches: Vec<_> = ENTRIES
+            .iter()
+            .filter(|e| e.0 == t || e.0.starts_with(&format!("{t} ")))
+            .collect();
+        if matches.is_empty() {
+            return format!("No command called '{t}'. Type `help` for the list.");
+        }
+        return matches
+            .iter()
+            .map(|(_, usage, who, what)| format!("`{usage}` ({who})\n  {what}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    let mut out = String::from(
+        "hearth posts small prompts that help you two stay close, and remembers how you react.\n\
+         React to a prompt: ❤️ loved it · ✅ we talked about it / did it · 🔁 another one · ⭐ favourite · 1️⃣–5️⃣ check-in answers.\n",
+    );
+    for (section, who) in [
+        ("For the couple", "the couple"),
+        ("For anyone", "anyone"),
+        ("For moderators", "moderators"),
+    ] {
+        out.push_str(&format!("\n{section}:\n"));
+        for (name, usage, w, what) in ENTRIES {
+            if *w == who || (who == "the couple" && *w == "the couple or a moderator") {
+                let first = what
+                    .split(". ")
+                    .next()
+                    .unwrap_or(what)
+                    .trim_end_matches('.');
+                out.push_str(&format!("  `{usage}` — {first}\n"));
+                let _ = name;
+            }
+        }
+    }
+    out.push_str("\n`help <command>` tells more.");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_has_help() {
+        for n in NAMES {
+            assert!(!help_text(Some(n)).starts_with("No command"), "{n}");
+        }
+    }
+
+    #[test]
+    fn full_help_lists_every_command() {
+        let h = help_text(None);
+        for (_, usage, _, _) in ENTRIES {
+            assert!(h.contains(usage), "{usage}");
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! The text grammar of commands, shared by Matrix (`!hearth …`), the shell, and
+//! tests. Discord's slash commands build the same [`Command`] values from options.
+
+use chrono::Duration;
+
+use crate::catalog::tags::{Depth, Kind};
+use crate::schedule::{ScheduleSpec, Zone};
+
+/// Longest command line accepted.
+pub const MAX_LINE: usize = 1000;
+
+/// Every command hearth understands.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Help {
+        topic: Option<String>,
+    },
+    Prompt {
+        kind: Option<Kind>,
+    },
+    Skip,
+    Pause,
+    Resume,
+    History {
+        limit: u32,
+    },
+    Stats,
+    Export,
+    ForgetMe {
+        confirm: bool,
+    },
+    CoupleShow,
+    CoupleAdd {
+        members: Vec<String>,
+        timezone: Option<Zone>,
+    },
+    CoupleRemove,
+    ScheduleAdd {
+        kind: Kind,
+        spec: Box<ScheduleSpec>,
+        timezone: Option<Zone>,
+        grace: Option<Duration>,
+    },
+    ScheduleList,
+    ScheduleRemove {
+        id: i64,
+    },
+    SchedulePause {
+        id: i64,
+    },
+    ScheduleResume {
+        id: i64,
+    },
+    Settings {
+        timezone: Option<Zone>,
+        depth: Option<Depth>,
+    },
+    Audit {
+        limit: u32,
+    },
+}
+
+impl Command {
+    /// The command's name as typed (for messages and help).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Help { .. } => "help",
+            Self::Prompt { .. } => "prompt",
+            Self::Skip => "skip",
+            Self::Pause => "pause",
+            Self::Resume => "resume",
+            Self::History { .. } => "history",
+            Self::Stats => "stats",
+            Self::Export => "export",
+            Self::ForgetMe { .. } => "forget-me",
+            Self::CoupleShow => "couple",
+            Self::CoupleAdd { .. } => "couple add",
+            Self::CoupleRemove => "couple remove",
+            Self::ScheduleAdd { .. } => "schedule add",
+            Self::ScheduleList => "schedule list",
+            Self::ScheduleRemove { .. } => "schedule remove",
+            Self::SchedulePause { .. } => "schedule pause",
+            Self::ScheduleResume { .. } => "schedule resume",
+            Self::Settings { .. } => "settings",
+            Self::Audit { .. } => "audit",
+        }
+    }
+}
+
+/// A line that is not a valid command, with a message for the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError(pub String);
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, ParseError> {
+    Err(ParseError(msg.into()))
+}
+
+/// Splits a line into words; "double", 'single' and “curly” quotes group words.
+pub fn tokenize(line: &str) -> Result<Vec<String>, ParseError> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match quote {
+            Some(q) if c == q || (q == '“' && c == '”') => quote = None,
+            Some(_) => cur.push(c),
+            None if c == '"' || c == '\'' || c == '“' => {
+                quote = Some(c);
+                in_word = true;
+            }
+            None if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            None => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return err("a quote is not closed: check the line's quotation marks");
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+/// Parses a command line. `prefix` (like `!hearth`) is stripped when present; with
+/// `require_prefix`, a line without it is not for us (`Ok(None)`).
+pub fn parse_line(
+    line: &str,
+    prefix: &str,
+    require_prefix: bool,
+) -> Result<Option<Command>, ParseError> {
+    let line = line.trim();
+    let rest = match line.strip_prefix(prefix) {
+        Some(r) if r.is_empty() || r.starts_with(char::is_whitespace) => r,
+        _ if require_prefix => return Ok(None),
+        _ => line,
+    };
+    if rest.chars().count() > MAX_LINE {
+        return err(format!(
+            "that line is too long (over {MAX_LINE} characters)"
+        ));
+    }
+    if rest.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+        return err("that line contains control characters; please type it again as plain text");
+    }
+    let words = tokenize(rest)?;
+    parse_words(&words).map(Some)
+}
+
+/// Parses already split words (without the prefix).
+pub fn parse_words(words: &[String]) -> Result<Command, ParseError> {
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    let Some((&first, args)) = w.split_first() else {
+        return Ok(Command::Help { topic: None });
+    };
+    let cmd = first.to_lowercase();
+    match cmd.as_str() {
+        "help" | "?" => Ok(Command::Help {
+            topic: (!args.is_empty()).then(|| args.join(" ")),
+        }),
+        "prompt" | "now" => match args {
+            [] => Ok(Command::Prompt { kind: None }),
+            [k] => Ok(Command::Prompt {
+                kind: Some(kind(k)?),
+            }),
+            _ => usage("prompt"),
+        },
+        "skip" | "another" => none(args, Command::Skip, "skip"),
+        "pause" => none(args, Command::Pause, "pause"),
+        "resume" => none(args, Command::Resume, "resume"),
+        "history" => Ok(Command::History {
+            limit: count(args, 10, "history")?,
+        }),
+        "stats" => none(args, Command::Stats, "stats"),
+        "export" => none(args, Command::Export, "export"),
+        "forget-me" | "forgetme" => match args {
+            [] => Ok(Command::ForgetMe { confirm: false }),
+            [c] if c.eq_ignore_ascii_case("confirm") => Ok(Command::ForgetMe { confirm: true }),
+            _ => usage("forget-me"),
+        },
+        "couple" => couple(args),
+        "schedule" | "schedules" => schedule(args),
+        "settings" => settings(args),
+        "audit" => Ok(Command::Audit {
+            limit: count(args, 20, "audit")?,
+        }),
+        other => err(format!(
+            "I don't know the command '{}'.{} Type `help` to see them all.",
+            clip(other),
+            suggest(other)
+                .map(|s| format!(" Did you mean `{s}`?"))
+                .unwrap_or_default()
+        )),
+    }
+}
+
+fn couple(args: &[&str]) -> Result<Command, ParseError> {
+    match args {
+        [] | ["show"] => Ok(Command::CoupleShow),
+        ["remove"] => Ok(Command::CoupleRemove),
+        ["add", rest @ ..] => {
+            let (members, timezone) = match rest.split_last() {
+                Some((last, init)) if looks_like_zone(last) => (init, Some(zone(last)?)),
+                _ => (rest, None),
+            };
+            let mut list: Vec<String> = Vec::new();
+            for m in members {
+                let m = m.trim_matches(',').to_string();
+                if !m.is_empty() && !list.contains(&m) {
+                    list.push(m);
+                }
+            }
+            if list.len() < 2 {
+                return err(
+                    "a couple needs at least two members: `couple add <member> <member> [timezone]`",
+                );
+            }
+            Ok(Command::CoupleAdd {
+                members: list,
+                timezone,
+            })
+        }
+        _ => usage("couple"),
+    }
+}
+
+fn schedule(args: &[&str]) -> Result<Command, ParseError> {
+    match args {
+        [] | ["list"] => Ok(Command::ScheduleList),
+        ["remove" | "delete", id] => Ok(Command::ScheduleRemove {
+            id: schedule_id(id)?,
+        }),
+        ["pause", id] => Ok(Command::SchedulePause {
+            id: schedule_id(id)?,
+        }),
+        ["resume", id] => Ok(Command::ScheduleResume {
+            id: schedule_id(id)?,
+        }),
+        ["add", k, rest @ ..] if !rest.is_empty() => {
+            let kind = kind(k)?;
+            let mut rest: Vec<&str> = rest.to_vec();
+            let mut grace = None;
+            if let Some(g) = rest.last().and_then(|l| parse_grace(l)) {
+                grace = Some(g?);
+                rest.pop();
+            }
+            let mut timezone = None;
+            if rest.len() > 1 && rest.last().is_some_and(|l| looks_like_zone(l)) {
+                timezone = Some(zone(rest.pop().unwrap_or_default())?);
+            }
+            let text = rest.join(" ");
+            let spec = ScheduleSpec::parse(&text).map_err(|e| ParseError(e.to_string()))?;
+            Ok(Command::ScheduleAdd {
+                kind,
+                spec: Box::new(spec),
+                timezone,
+                grace,
+            })
+        }
+        _ => usage("schedule"),
+    }
+}
+
+fn settings(args: &[&str]) -> Result<Command, ParseError> {
+    let (mut timezone, mut depth) = (None, None);
+    let mut it = args.iter();
+    while let Some(key) = it.next() {
+        let Some(value) = it.next() else {
+            return usage("settings");
+        };
+        match key.to_lowercase().as_str() {
+            "timezone" | "tz" => timezone = Some(zone(value)?),
+            "depth" => {
+                depth = Some(
+                    value
+                        .parse::<Depth>()
+                        .map_err(|e| ParseError(e.to_string()))?,
+                )
+            }
+            _ => return usage("settings"),
+        }
+    }
+    Ok(Command::Settings { timezone, depth })
+}
+
+fn none(args: &[&str], cmd: Command, name: &str) -> Result<Command, ParseError> {
+    if args.is_empty() {
+        Ok(cmd)
+    } else {
+        usage(name)
+    }
+}
+
+fn usage<T>(name: &str) -> Result<T, ParseError> {
+    err(format!("Usage: `{}`", super::help::usage(name)))
+}
+
+fn kind(s: &str) -> Result<Kind, ParseError> {
+    s.to_lowercase()
+        .parse::<Kind>()
+        .map_err(|e| ParseError(e.to_string()))
+}
+
+fn zone(s: &str) -> Result<Zone, ParseError> {
+    Zone::parse(s).map_err(|e| ParseError(e.to_string()))
+}
+
+fn looks_like_zone(s: &str) -> bool {
+    s.contains('/') || s.eq_ignore_ascii_case("utc")
+}
+
+fn schedule_id(s: &str) -> Result<i64, ParseError> {
+    s.trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            ParseError(format!(
+                "'{}' is not a schedule id; `schedule list` shows them",
+                clip(s)
+            ))
+        })
+}
+
+fn count(args: &[&str], default: u32, name: &str) -> Result<u32, ParseError> {
+    match args {
+        [] => Ok(default),
+        [n] => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| ParseError(format!("`{name}` takes a number from 1 to 100"))),
+        _ => usage(name),
+    }
+}
+
+/// `2h`, `90m`, `grace=2h`: Some(result) when the word is meant as a grace period.
+fn parse_grace(word: &str) -> Option<Result<Duration, ParseError>> {
+    let w = word.strip_prefix("grace=").unwrap_or(word);
+    let explicit = word.starts_with("grace=");
+    let (num, unit) = w.split_at(w.find(|c: char| !c.is_ascii_digit())?);
+    if num.is_empty() {
+        return explicit.then(|| err("grace takes a number with m or h, like `grace=90m`"));
+    }
+    let n: i64 = num.parse().ok()?;
+    let d = match unit {
+        "m" | "min" => Duration::minutes(n),
+        "h" => Duration::hours(n),
+        _ => return explicit.then(|| err("grace takes a number with m or h, like `grace=90m`")),
+    };
+    if d > Duration::hours(24) {
+        return Some(err("grace can be at most 24h"));
+    }
+    Some(Ok(d))
+}
+
+/// Keeps echoed user text short in messages.
+fn clip(s: &str) -> String {
+    let mut c: String = s.chars().take(40).collect();
+    if s.chars().count() > 40 {
+        c.push('…');
+    }
+    c
+}
+
+fn suggest(word: &str) -> Option<&'static str> {
+    super::help::NAMES
+        .iter()
+        .map(|n| (strsim_distance(word, n), *n))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, n)| n)
+}
+
+/// Levenshtein distance, small and dependency-free.
+fn strsim_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}

@@ -1,0 +1,397 @@
+//! Typed configuration: built-in defaults, then `config.toml`, then secrets from the
+//! environment. Unknown keys are rejected and every error names the file, line and key.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::catalog::tags::Depth;
+use crate::schedule::Zone;
+
+/// The whole configuration, as loaded and checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the config file was read from, if any.
+    pub source: Option<PathBuf>,
+    pub database: PathBuf,
+    pub defaults: Defaults,
+    pub catalog_dir: Option<PathBuf>,
+    pub reactions: ReactionConfig,
+    pub engine: EngineConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    pub timezone: Zone,
+    pub depth: Depth,
+    pub grace_minutes: u32,
+    pub min_interval_minutes: u32,
+}
+
+/// Which emoji carry meaning on a posted prompt.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReactionConfig {
+    #[serde(default = "default_loved")]
+    pub loved: Vec<String>,
+    #[serde(default = "default_done")]
+    pub done: Vec<String>,
+    #[serde(default = "default_another")]
+    pub another: Vec<String>,
+    #[serde(default = "default_favourite")]
+    pub favourite: Vec<String>,
+    /// Exactly five emoji: the answers 1 to 5 of a check-in.
+    #[serde(default = "default_check_in")]
+    pub check_in: Vec<String>,
+    /// Whether the bot adds the meaningful emoji under each prompt itself.
+    #[serde(default = "yes")]
+    pub pre_add: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineConfig {
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    #[serde(default = "default_backoff_base")]
+    pub backoff_base_secs: u64,
+    #[serde(default = "default_backoff_max")]
+    pub backoff_max_secs: u64,
+    #[serde(default = "default_concurrency")]
+    pub send_concurrency: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    #[serde(default = "default_log_level")]
+    pub level: String,
+    #[serde(default)]
+    pub json: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| (*s).to_string()).collect()
+}
+fn default_loved() -> Vec<String> {
+    strings(&["❤️"])
+}
+fn default_done() -> Vec<String> {
+    strings(&["✅"])
+}
+fn default_another() -> Vec<String> {
+    strings(&["🔁"])
+}
+fn default_favourite() -> Vec<String> {
+    strings(&["⭐"])
+}
+fn default_check_in() -> Vec<String> {
+    strings(&["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣"])
+}
+fn default_max_attempts() -> u32 {
+    8
+}
+fn default_backoff_base() -> u64 {
+    5
+}
+fn default_backoff_max() -> u64 {
+    600
+}
+fn default_concurrency() -> usize {
+    4
+}
+fn default_log_level() -> String {
+    "info".into()
+}
+
+impl Default for ReactionConfig {
+    fn default() -> Self {
+        Self {
+            loved: default_loved(),
+            done: default_done(),
+            another: default_another(),
+            favourite: default_favourite(),
+            check_in: default_check_in(),
+            pre_add: true,
+        }
+    }
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: default_max_attempts(),
+            backoff_base_secs: default_backoff_base(),
+            backoff_max_secs: default_backoff_max(),
+            send_concurrency: default_concurrency(),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: default_log_level(),
+            json: false,
+        }
+    }
+}
+
+/// The file as written, before checking values.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    storage: RawStorage,
+    #[serde(default)]
+    defaults: RawDefaults,
+    #[serde(default)]
+    catalog: RawCatalog,
+    #[serde(default)]
+    reactions: ReactionConfig,
+    #[serde(default)]
+    engine: EngineConfig,
+    #[serde(default)]
+    log: LogConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStorage {
+    database: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    timezone: Option<Spanned<String>>,
+    depth: Option<Spanned<String>>,
+    grace_minutes: Option<u32>,
+    min_interval_minutes: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    dir: Option<String>,
+}
+
+/// A configuration problem, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .map_or(1, |s| s.bytes().filter(|b| *b == b'\n').count() + 1)
+}
+
+impl Config {
+    /// Built-in defaults: no file needed (the shell quick start uses this).
+    pub fn defaults_in(dir: &Path) -> Config {
+        Config {
+            source: None,
+            database: dir.join("hearth.db"),
+            defaults: Defaults {
+                timezone: Zone::parse("UTC").unwrap_or_else(|_| unreachable_utc()),
+                depth: Depth::Light,
+                grace_minutes: 120,
+                min_interval_minutes: 60,
+            },
+            catalog_dir: None,
+            reactions: ReactionConfig::default(),
+            engine: EngineConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: file.clone(),
+            line: None,
+            message: format!("cannot read the config file: {e}"),
+        })?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut cfg = Self::parse(&text, &file, dir)?;
+        cfg.source = Some(path.to_path_buf());
+        Ok(cfg)
+    }
+
+    /// Parses config text; `dir` anchors relative paths (the config file's folder).
+    pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Config, ConfigError> {
+        let err = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
+            file: file.to_string(),
+            line: span.map(|s| line_of(text, s.start)),
+            message,
+        };
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| err(e.span(), e.message().trim().to_string()))?;
+        let mut cfg = Config::defaults_in(dir);
+        if let Some(db) = raw.storage.database {
+            let p = PathBuf::from(db.get_ref());
+            if db.get_ref().trim().is_empty() {
+                return Err(err(
+                    Some(db.span()),
+                    "storage.database must not be empty".into(),
+                ));
+            }
+            cfg.database = if p.is_absolute() { p } else { dir.join(p) };
+        }
+        if let Some(tz) = raw.defaults.timezone {
+            cfg.defaults.timezone = Zone::parse(tz.get_ref())
+                .map_err(|e| err(Some(tz.span()), format!("defaults.timezone: {e}")))?;
+        }
+        if let Some(depth) = raw.defaults.depth {
+            cfg.defaults.depth = depth
+                .get_ref()
+                .parse()
+                .map_err(|e| err(Some(depth.span()), format!("defaults.depth: {e}")))?;
+        }
+        if let Some(g) = raw.defaults.grace_minutes {
+            cfg.defaults.grace_minutes = g;
+        }
+        if let Some(m) = raw.defaults.min_interval_minutes {
+            if *m.get_ref() == 0 {
+                return Err(err(
+                    Some(m.span()),
+                    "defaults.min_interval_minutes must be at least 1".into(),
+                ));
+            }
+            cfg.defaults.min_interval_minutes = *m.get_ref();
+        }
+        cfg.catalog_dir = raw
+            .catalog
+            .dir
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| dir.join(d));
+        if raw.reactions.check_in.len() != 5 {
+            return Err(err(
+                None,
+                format!(
+                    "reactions.check_in needs exactly 5 emoji (answers 1 to 5), found {}",
+                    raw.reactions.check_in.len()
+                ),
+            ));
+        }
+        if raw.engine.max_attempts == 0 || raw.engine.send_concurrency == 0 {
+            return Err(err(
+                None,
+                "engine.max_attempts and engine.send_concurrency must be at least 1".into(),
+            ));
+        }
+        cfg.reactions = raw.reactions;
+        cfg.engine = raw.engine;
+        cfg.log = raw.log;
+        Ok(cfg)
+    }
+}
+
+fn unreachable_utc() -> Zone {
+    Zone::from(chrono_tz::UTC)
+}
+
+/// A secret value (token, password): never printed, never logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// Reads a secret from the environment variable `var`; the error names the
+    /// variable, never a value.
+    pub fn from_env(var: &str) -> Result<Secret, String> {
+        match std::env::var(var) {
+            Ok(v) if !v.trim().is_empty() => Ok(Secret(v.trim().to_string())),
+            Ok(_) => Err(format!("the environment variable {var} is empty")),
+            Err(_) => Err(format!("the environment variable {var} is not set")),
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, "config.toml", Path::new("/srv/hearth"))
+    }
+
+    #[test]
+    fn empty_file_gives_defaults_next_to_config() {
+        let cfg = parse("").expect("defaults");
+        assert_eq!(cfg.database, Path::new("/srv/hearth/hearth.db"));
+        assert_eq!(cfg.defaults.grace_minutes, 120);
+        assert_eq!(cfg.reactions.check_in.len(), 5);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let e = parse("[defaults]\ntimezone = \"UTC\"\ncolour = \"red\"\n").unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.to_string().starts_with("config.toml:3:"), "{e}");
+        assert!(e.message.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn bad_timezone_names_line() {
+        let e = parse("\n[defaults]\ntimezone = \"Europe/Berln\"\n").unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.message.contains("Europe/Berln"), "{e}");
+    }
+
+    #[test]
+    fn syntax_error_has_line() {
+        let e = parse("[engine]\nmax_attempts = = 3\n").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("hunter2-token");
+        assert!(!format!("{s:?} {s}").contains("hunter2"));
+    }
+}

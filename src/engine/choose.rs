@@ -1,0 +1,55 @@
+//! Picks the prompt for a delivery: the catalog's pure selection fed with this
+//! couple's history and reactions.
+
+use std::collections::BTreeMap;
+
+use crate::app::Hearth;
+use crate::catalog::Prompt;
+use crate::catalog::select::{Preferences, choose};
+use crate::catalog::tags::{Depth, Kind, Practice};
+use crate::reactions::{Meaning, Meanings};
+
+/// How much one reaction moves a practice's weight.
+const STEP: f64 = 0.1;
+
+/// The prompt to give a couple now, or `None` if no prompt of that kind fits.
+pub async fn choose_for(
+    h: &Hearth,
+    couple_id: i64,
+    kind: Kind,
+    max_depth: Depth,
+    seed: u64,
+) -> anyhow::Result<Option<Prompt>> {
+    let candidates: Vec<&Prompt> = h
+        .catalog
+        .of_kind(kind)
+        .filter(|p| p.depth <= max_depth)
+        .collect();
+    let history = h.store.prompt_history(couple_id, kind.as_str()).await?;
+    let history: Vec<&str> = history.iter().map(String::as_str).collect();
+    let prefs = preferences(h, couple_id).await?;
+    Ok(choose(&candidates, &history, &prefs, seed).cloned())
+}
+
+/// Loved and favourite prompts raise their practice's weight; "another one" lowers it.
+async fn preferences(h: &Hearth, couple_id: i64) -> anyhow::Result<Preferences> {
+    let meanings = Meanings::from_config(&h.config.reactions);
+    let mut weight: BTreeMap<Practice, f64> = BTreeMap::new();
+    for (prompt_id, emoji) in h.store.reaction_signals(couple_id).await? {
+        let Some(p) = h.catalog.get(&prompt_id) else {
+            continue;
+        };
+        let delta = match meanings.of(&emoji) {
+            Some(Meaning::Loved | Meaning::Favourite) => STEP,
+            Some(Meaning::Another) => -STEP,
+            _ => continue,
+        };
+        *weight.entry(p.practice).or_insert(1.0) += delta;
+    }
+    for w in weight.values_mut() {
+        *w = w.clamp(0.5, 2.0);
+    }
+    Ok(Preferences {
+        practice_weight: weight,
+    })
+}

@@ -1,0 +1,161 @@
+//! The delivery engine: claims due slots into delivery rows, then sends them.
+//!
+//! It sleeps until the earliest due slot or retry, or until woken by a change: no
+//! task per schedule and no busy polling. Tests drive it one [`Engine::tick`] at a
+//! time with a manual clock.
+
+mod choose;
+pub mod plan;
+mod send;
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::Hearth;
+use crate::platform::Platforms;
+use crate::schedule::{ScheduleSpec, Zone};
+use crate::store::SlotPlan;
+
+pub use choose::choose_for;
+
+/// Schedules claimed per transaction.
+const CLAIM_BATCH: i64 = 1000;
+/// Deliveries read per send round.
+const SEND_BATCH: i64 = 500;
+/// Longest sleep: the loop re-reads the clock at least this often.
+const MAX_SLEEP: StdDuration = StdDuration::from_secs(300);
+
+/// What one tick did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TickReport {
+    pub claimed: usize,
+    pub queued: usize,
+    pub skipped: usize,
+    pub posted: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+pub struct Engine {
+    pub(crate) hearth: Hearth,
+    pub(crate) platforms: Platforms,
+    /// Names of the platforms this process sends to, as a JSON array for SQL.
+    active: String,
+    /// One tick at a time within a process (across processes the leases decide).
+    tick_lock: Mutex<()>,
+}
+
+impl Engine {
+    pub fn new(hearth: Hearth, platforms: Platforms) -> Self {
+        let active: Vec<&str> = crate::domain::PlatformKind::ALL
+            .into_iter()
+            .filter(|k| platforms.get(*k).is_some())
+            .map(|k| k.as_str())
+            .collect();
+        Self {
+            hearth,
+            platforms,
+            active: serde_json::to_string(&active).unwrap_or_else(|_| "[]".into()),
+            tick_lock: Mutex::new(()),
+        }
+    }
+
+    pub fn hearth(&self) -> &Hearth {
+        &self.hearth
+    }
+
+    /// Claims due slots, then sends what is ready.
+    pub async fn tick(&self, now: DateTime<Utc>) -> anyhow::Result<TickReport> {
+        self.tick_with(now, None).await
+    }
+
+    /// A tick that stops taking new deliveries once `shutdown` is cancelled.
+    async fn tick_with(
+        &self,
+        now: DateTime<Utc>,
+        shutdown: Option<&CancellationToken>,
+    ) -> anyhow::Result<TickReport> {
+        let _guard = self.tick_lock.lock().await;
+        let mut report = TickReport::default();
+        loop {
+            let (claimed, queued, skipped) = self.claim_due(now).await?;
+            report.claimed += claimed;
+            report.queued += queued;
+            report.skipped += skipped;
+            if claimed < usize::try_from(CLAIM_BATCH).unwrap_or(usize::MAX) {
+                break;
+            }
+        }
+        self.send_ready(now, &mut report, shutdown).await?;
+        if report != TickReport::default() {
+            tracing::debug!(?report, "tick");
+        }
+        Ok(report)
+    }
+
+    /// Only the claim step: due schedules become delivery rows, next slots advance.
+    pub async fn claim_due(&self, now: DateTime<Utc>) -> anyhow::Result<(usize, usize, usize)> {
+        self.hearth
+            .store
+            .claim_due(now.timestamp(), CLAIM_BATCH, &self.active, |due| {
+                let (Ok(spec), Ok(zone)) =
+                    (ScheduleSpec::parse(&due.spec), Zone::parse(&due.timezone))
+                else {
+                    tracing::error!(
+                        schedule = due.id,
+                        "stored schedule no longer parses; stopping it"
+                    );
+                    return SlotPlan::default();
+                };
+                let Some(due_at) = DateTime::from_timestamp(due.next_slot_at, 0) else {
+                    return SlotPlan::default();
+                };
+                plan::plan_slots(&spec, zone, due_at, now, Duration::seconds(due.grace_secs))
+            })
+            .await
+    }
+
+    /// Runs until `shutdown` is cancelled. A send under way when it is cancelled
+    /// finishes; anything not yet taken stays pending for the next start.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        tracing::info!("engine started");
+        while !shutdown.is_cancelled() {
+            let now = self.hearth.now();
+            let wait = match self.tick_with(now, Some(&shutdown)).await {
+                Ok(_) => self.time_to_next(now).await,
+                Err(e) => {
+                    tracing::error!(
+                        error = format!("{e:#}"),
+                        "engine tick failed; retrying soon"
+                    );
+                    StdDuration::from_secs(5)
+                }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.hearth.wake.notified() => {}
+                () = shutdown.cancelled() => {}
+            }
+        }
+        tracing::info!("engine stopped");
+    }
+
+    /// How long to sleep: until the earliest slot or retry, at most [`MAX_SLEEP`].
+    async fn time_to_next(&self, now: DateTime<Utc>) -> StdDuration {
+        let store = &self.hearth.store;
+        let next = match (
+            store.earliest_slot(&self.active).await,
+            store.earliest_attempt(&self.active).await,
+        ) {
+            (Ok(a), Ok(b)) => a.into_iter().chain(b).min(),
+            _ => return StdDuration::from_secs(5),
+        };
+        next.map_or(MAX_SLEEP, |t| {
+            let secs = u64::try_from(t - now.timestamp()).unwrap_or(0);
+            StdDuration::from_secs(secs).min(MAX_SLEEP)
+        })
+    }
+}

@@ -1,0 +1,140 @@
+//! Reactions on posted prompts: what emoji mean, and storing adds and removals.
+
+use crate::app::Hearth;
+use crate::config::ReactionConfig;
+use crate::domain::{PlatformKind, normalize_emoji};
+
+/// What a reaction says about a prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    Loved,
+    Done,
+    Another,
+    Favourite,
+    /// An answer 1 to 5 to a check-in.
+    CheckIn(u8),
+}
+
+/// The configured meaningful emoji, normalised.
+#[derive(Debug, Clone)]
+pub struct Meanings(Vec<(String, Meaning)>);
+
+impl Meanings {
+    pub fn from_config(r: &ReactionConfig) -> Self {
+        let mut v = Vec::new();
+        for (list, m) in [
+            (&r.loved, Meaning::Loved),
+            (&r.done, Meaning::Done),
+            (&r.another, Meaning::Another),
+            (&r.favourite, Meaning::Favourite),
+        ] {
+            v.extend(list.iter().map(|e| (normalize_emoji(e), m)));
+        }
+        for (i, e) in r.check_in.iter().enumerate() {
+            v.push((
+                normalize_emoji(e),
+                Meaning::CheckIn(u8::try_from(i + 1).unwrap_or(5)),
+            ));
+        }
+        Self(v)
+    }
+
+    pub fn of(&self, emoji: &str) -> Option<Meaning> {
+        let e = normalize_emoji(emoji);
+        self.0.iter().find(|(k, _)| *k == e).map(|(_, m)| *m)
+    }
+}
+
+/// A reaction event from a platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReactionEvent {
+    pub platform: PlatformKind,
+    pub message_id: String,
+    pub user: String,
+    pub emoji: String,
+    pub added: bool,
+    pub by_bot: bool,
+}
+
+/// What became of a reaction event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReactionOutcome {
+    Stored,
+    /// Already known (a repeat, or a removal of something not active).
+    Unchanged,
+    /// The bot's own reaction.
+    IgnoredBot,
+    /// Not on one of our prompts.
+    NotAPrompt,
+    /// By someone outside the couple.
+    NotMember,
+}
+
+/// Stores a reaction added or removed on a posted prompt by a couple member.
+/// "Another one" on the latest prompt queues a fresh prompt of the same kind.
+pub async fn on_reaction(h: &Hearth, ev: &ReactionEvent) -> anyhow::Result<ReactionOutcome> {
+    if ev.by_bot {
+        return Ok(ReactionOutcome::IgnoredBot);
+    }
+    let Some(posted) = h
+        .store
+        .delivery_by_message(ev.platform, &ev.message_id)
+        .await?
+    else {
+        return Ok(ReactionOutcome::NotAPrompt);
+    };
+    let Some(couple) = h.store.couple(posted.couple_id).await? else {
+        return Ok(ReactionOutcome::NotAPrompt);
+    };
+    if !couple.has_member(&ev.user) {
+        return Ok(ReactionOutcome::NotMember);
+    }
+    let emoji = normalize_emoji(&ev.emoji);
+    let now = h.now_secs();
+    let changed = if ev.added {
+        h.store
+            .add_reaction(posted.delivery_id, &ev.user, &emoji, now)
+            .await?
+    } else {
+        h.store
+            .remove_reaction(posted.delivery_id, &ev.user, &emoji, now)
+            .await?
+    };
+    if !changed {
+        return Ok(ReactionOutcome::Unchanged);
+    }
+    let meanings = Meanings::from_config(&h.config.reactions);
+    if ev.added && meanings.of(&emoji) == Some(Meaning::Another) {
+        let latest = h.store.latest_posted(couple.id).await?;
+        if latest.as_ref().map(|l| l.delivery_id) == Some(posted.delivery_id)
+            && !h.store.has_open_on_demand(couple.id).await?
+        {
+            h.store
+                .enqueue_on_demand(couple.id, &posted.kind, &ev.user, now)
+                .await?;
+            h.nudge();
+        }
+    }
+    tracing::debug!(
+        delivery = posted.delivery_id,
+        added = ev.added,
+        "reaction stored"
+    );
+    Ok(ReactionOutcome::Stored)
+}
+
+/// Clears reactions on a prompt (a moderator removed all, or all of one emoji).
+pub async fn on_reactions_cleared(
+    h: &Hearth,
+    platform: PlatformKind,
+    message_id: &str,
+    emoji: Option<&str>,
+) -> anyhow::Result<u64> {
+    let Some(posted) = h.store.delivery_by_message(platform, message_id).await? else {
+        return Ok(0);
+    };
+    let emoji = emoji.map(normalize_emoji);
+    h.store
+        .remove_all_reactions(posted.delivery_id, emoji.as_deref(), h.now_secs())
+        .await
+}

@@ -1,0 +1,156 @@
+//! Couples and their members.
+
+use sqlx::Row;
+
+use super::Store;
+use crate::domain::{ChannelRef, PlatformKind};
+
+/// A couple registered in a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Couple {
+    pub id: i64,
+    pub channel: ChannelRef,
+    pub timezone: String,
+    pub depth: String,
+    pub paused: bool,
+    pub members: Vec<String>,
+}
+
+impl Couple {
+    pub fn has_member(&self, user: &str) -> bool {
+        self.members.iter().any(|m| m == user)
+    }
+}
+
+impl Store {
+    /// Registers a couple; `None` if the channel already has one.
+    pub async fn create_couple(
+        &self,
+        channel: &ChannelRef,
+        members: &[String],
+        timezone: &str,
+        depth: &str,
+        by: &str,
+        now: i64,
+    ) -> anyhow::Result<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let res = sqlx::query(
+            "INSERT INTO couples (platform, scope, channel, timezone, depth, created_at, created_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, channel) DO NOTHING",
+        )
+        .bind(channel.platform.as_str())
+        .bind(&channel.scope)
+        .bind(&channel.channel)
+        .bind(timezone)
+        .bind(depth)
+        .bind(now)
+        .bind(by)
+        .execute(&mut *tx)
+        .await?;
+        if res.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let id = res.last_insert_rowid();
+        for m in members {
+            sqlx::query(
+                "INSERT OR IGNORE INTO couple_members (couple_id, user_id, added_at) VALUES (?, ?, ?)",
+            )
+            .bind(id)
+            .bind(m)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    pub async fn couple_in_channel(&self, channel: &ChannelRef) -> anyhow::Result<Option<Couple>> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM couples WHERE platform = ? AND channel = ?")
+                .bind(channel.platform.as_str())
+                .bind(&channel.channel)
+                .fetch_optional(&self.pool)
+                .await?;
+        match id {
+            Some(id) => self.couple(id).await,
+            None => Ok(None),
+        }
+    }
+
+    pub async fn couple(&self, id: i64) -> anyhow::Result<Option<Couple>> {
+        let Some(row) = sqlx::query(
+            "SELECT id, platform, scope, channel, timezone, depth, paused FROM couples WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let members: Vec<String> = sqlx::query_scalar(
+            "SELECT user_id FROM couple_members WHERE couple_id = ? ORDER BY added_at, user_id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let platform: String = row.get("platform");
+        Ok(Some(Couple {
+            id: row.get("id"),
+            channel: ChannelRef {
+                platform: PlatformKind::parse(&platform)
+                    .ok_or_else(|| anyhow::anyhow!("unknown platform {platform:?} in couples"))?,
+                scope: row.get("scope"),
+                channel: row.get("channel"),
+            },
+            timezone: row.get("timezone"),
+            depth: row.get("depth"),
+            paused: row.get::<i64, _>("paused") != 0,
+            members,
+        }))
+    }
+
+    /// Removes a couple and everything that hangs off it.
+    pub async fn remove_couple(&self, id: i64) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM couples WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Pauses or resumes a couple. Pausing takes all its schedules off the clock;
+    /// the caller resumes them with fresh next slots.
+    pub async fn set_couple_paused(&self, id: i64, paused: bool) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE couples SET paused = ? WHERE id = ?")
+            .bind(super::bool_i(paused))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if paused {
+            sqlx::query("UPDATE schedules SET next_slot_at = NULL WHERE couple_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_couple_depth(&self, id: i64, depth: &str) -> anyhow::Result<()> {
+        sqlx::query("UPDATE couples SET depth = ? WHERE id = ?")
+            .bind(depth)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// How many couples there are (for logs and benchmarks).
+    pub async fn couple_count(&self) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM couples")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}

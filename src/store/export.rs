@@ -1,0 +1,193 @@
+//! A couple's data out (export) and a person's data gone (forget-me).
+
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use super::Store;
+use crate::domain::PlatformKind;
+
+/// What `forget_user` removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ForgetReport {
+    pub reactions: u64,
+    pub memberships: u64,
+    pub couples_removed: u64,
+}
+
+/// Stands in for a forgotten person wherever a record must stay (the audit log).
+pub const FORGOTTEN: &str = "[forgotten]";
+
+impl Store {
+    /// Everything stored about one couple, as JSON.
+    pub async fn export_couple(&self, couple_id: i64) -> anyhow::Result<Value> {
+        let Some(couple) = self.couple(couple_id).await? else {
+            return Ok(Value::Null);
+        };
+        let schedules = self.schedules_of_couple(couple_id).await?;
+        let deliveries = sqlx::query(
+            "SELECT id, schedule_id, kind, slot_at, state, prompt_id, prompt_text, attempts,
+                    message_id, posted_at, last_error FROM deliveries WHERE couple_id = ? ORDER BY id",
+        )
+        .bind(couple_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let reactions = sqlx::query(
+            "SELECT r.delivery_id, r.user_id, r.emoji, r.added_at, r.removed_at FROM reactions r
+             JOIN deliveries d ON d.id = r.delivery_id WHERE d.couple_id = ? ORDER BY r.id",
+        )
+        .bind(couple_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let audit = sqlx::query(
+            "SELECT at, actor, action, detail FROM audit_log WHERE couple_id = ? ORDER BY id",
+        )
+        .bind(couple_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(json!({
+            "format": "hearth-export-v1",
+            "couple": {
+                "id": couple.id,
+                "platform": couple.channel.platform.as_str(),
+                "channel": couple.channel.channel,
+                "timezone": couple.timezone,
+                "depth": couple.depth,
+                "paused": couple.paused,
+                "members": couple.members,
+            },
+            "schedules": schedules.iter().map(|s| json!({
+                "id": s.id, "kind": s.kind, "spec": s.spec, "timezone": s.timezone,
+                "grace_secs": s.grace_secs, "next_slot_at": s.next_slot_at.map(rfc3339),
+                "enabled": s.enabled, "paused": s.paused, "disabled_reason": s.disabled_reason,
+            })).collect::<Vec<_>>(),
+            "deliveries": deliveries.iter().map(|d| json!({
+                "id": d.get::<i64, _>("id"),
+                "schedule_id": d.get::<Option<i64>, _>("schedule_id"),
+                "kind": d.get::<String, _>("kind"),
+                "slot": rfc3339(d.get("slot_at")),
+                "state": d.get::<String, _>("state"),
+                "prompt_id": d.get::<Option<String>, _>("prompt_id"),
+                "prompt": d.get::<Option<String>, _>("prompt_text"),
+                "attempts": d.get::<i64, _>("attempts"),
+                "message_id": d.get::<Option<String>, _>("message_id"),
+                "posted_at": d.get::<Option<i64>, _>("posted_at").map(rfc3339),
+                "last_error": d.get::<Option<String>, _>("last_error"),
+            })).collect::<Vec<_>>(),
+            "reactions": reactions.iter().map(|r| json!({
+                "delivery_id": r.get::<i64, _>("delivery_id"),
+                "user": r.get::<String, _>("user_id"),
+                "emoji": r.get::<String, _>("emoji"),
+                "added_at": rfc3339(r.get("added_at")),
+                "removed_at": r.get::<Option<i64>, _>("removed_at").map(rfc3339),
+            })).collect::<Vec<_>>(),
+            "audit": audit.iter().map(|a| json!({
+                "at": rfc3339(a.get("at")),
+                "actor": a.get::<String, _>("actor"),
+                "action": a.get::<String, _>("action"),
+                "detail": a.get::<String, _>("detail"),
+            })).collect::<Vec<_>>(),
+        }))
+    }
+
+    /// Deletes everything that belongs to one person on one platform: their
+    /// reactions, their couple memberships (a couple left with nobody goes entirely),
+    /// pending confirmations; and replaces their id wherever a record must remain.
+    pub async fn forget_user(
+        &self,
+        platform: PlatformKind,
+        user: &str,
+    ) -> anyhow::Result<ForgetReport> {
+        let p = platform.as_str();
+        let mut tx = self.pool.begin().await?;
+        let reactions = sqlx::query(
+            "DELETE FROM reactions WHERE user_id = ?1 AND delivery_id IN
+               (SELECT d.id FROM deliveries d JOIN couples c ON c.id = d.couple_id WHERE c.platform = ?2)",
+        )
+        .bind(user)
+        .bind(p)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let couples: Vec<i64> = sqlx::query_scalar(
+            "SELECT m.couple_id FROM couple_members m JOIN couples c ON c.id = m.couple_id
+             WHERE m.user_id = ? AND c.platform = ?",
+        )
+        .bind(user)
+        .bind(p)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut report = ForgetReport {
+            reactions,
+            ..ForgetReport::default()
+        };
+        for cid in &couples {
+            report.memberships +=
+                sqlx::query("DELETE FROM couple_members WHERE couple_id = ? AND user_id = ?")
+                    .bind(cid)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            let left: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM couple_members WHERE couple_id = ?")
+                    .bind(cid)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if left == 0 {
+                sqlx::query("DELETE FROM couples WHERE id = ?")
+                    .bind(cid)
+                    .execute(&mut *tx)
+                    .await?;
+                report.couples_removed += 1;
+            }
+        }
+        for stmt in [
+            "DELETE FROM confirmations WHERE user_id = ?1 AND platform = ?2",
+            "UPDATE deliveries SET requested_by = NULL WHERE requested_by = ?1",
+            "UPDATE audit_log SET actor = ?3 WHERE actor = ?1 AND platform = ?2",
+            "UPDATE audit_log SET detail = REPLACE(detail, ?1, ?3) WHERE platform = ?2 AND instr(detail, ?1) > 0",
+            "UPDATE schedules SET created_by = ?3 WHERE created_by = ?1",
+            "UPDATE couples SET created_by = ?3 WHERE created_by = ?1 AND platform = ?2",
+            "UPDATE settings SET updated_by = ?3 WHERE updated_by = ?1 AND platform = ?2",
+            "UPDATE custom_prompts SET created_by = ?3 WHERE created_by = ?1 AND platform = ?2",
+        ] {
+            sqlx::query(stmt)
+                .bind(user)
+                .bind(p)
+                .bind(FORGOTTEN)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Every text value in every table, for tests that prove something is gone.
+    pub async fn all_text_values(&self) -> anyhow::Result<Vec<String>> {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+             AND name NOT LIKE '_sqlx_%'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        // Table names come from sqlite_master, not from users.
+        for t in tables {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\"")))
+                .fetch_all(&self.pool)
+                .await?;
+            for r in rows {
+                for i in 0..r.len() {
+                    if let Ok(Some(s)) = r.try_get::<Option<String>, _>(i) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn rfc3339(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0).map_or_else(|| secs.to_string(), |t| t.to_rfc3339())
+}

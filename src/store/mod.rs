@@ -1,0 +1,95 @@
+//! All SQL lives here, one file per table group. Nothing else knows table names.
+//!
+//! SQLite through sqlx: WAL, foreign keys and a busy timeout on; the database file
+//! is created readable by its owner only, because it holds intimate data.
+
+mod audit;
+mod couples;
+mod deliveries;
+mod export;
+mod reactions;
+mod schedules;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use audit::AuditEntry;
+pub use couples::Couple;
+pub use deliveries::{HistoryItem, OpenDelivery, PostedRef};
+pub use export::ForgetReport;
+pub use reactions::ReactionCount;
+pub use schedules::{DueSchedule, NewSchedule, ScheduleRow, SlotPlan};
+
+/// The database handle. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
+    pub async fn open(path: &Path) -> anyhow::Result<Store> {
+        create_private_file(path)
+            .with_context(|| format!("while creating the database file {}", path.display()))?;
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .with_context(|| format!("while reading the database path {}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await
+            .with_context(|| format!("while opening the database {}", path.display()))?;
+        let store = Store { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations embedded from `migrations/`.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        sqlx::migrate!("./migrations")
+            .run(&self.pool)
+            .await
+            .context("while applying database migrations")
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private_file(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+fn bool_i(b: bool) -> i64 {
+    i64::from(b)
+}

@@ -1,0 +1,107 @@
+//! The `hearth` binary as an operator or a newcomer runs it.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn hearth(dir: &std::path::Path, args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("HEARTH_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hearth");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn quick_start_shell_with_piped_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = hearth(dir.path(), &["shell", "--now"], "react 1 ❤️\nstats\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("── hearth · #1"), "{out}");
+    assert!(out.contains("loved 1"), "{out}");
+    assert!(dir.path().join("hearth.db").exists());
+    // The data persists: a second run sees the first prompt's reaction.
+    let (_, out, _) = hearth(dir.path(), &["shell"], "history\n");
+    assert!(out.contains("Your last 1 prompts"), "{out}");
+}
+
+#[test]
+fn schedule_preview_shows_local_and_utc_and_rejects_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = hearth(
+        dir.path(),
+        &[
+            "schedule",
+            "preview",
+            "daily 02:30",
+            "--tz",
+            "Europe/Berlin",
+            "--count",
+            "3",
+            "--from",
+            "2026-03-27T12:00:00Z",
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("2026-03-29 03:00"), "{out}");
+    assert!(out.contains("01:00"), "UTC shown: {out}");
+    let (code, _, err) = hearth(
+        dir.path(),
+        &["schedule", "preview", "daily 25:00", "--tz", "UTC"],
+        "",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("hour"), "{err}");
+    let (code, _, err) = hearth(
+        dir.path(),
+        &["schedule", "preview", "daily 20:00", "--tz", "Europe/Berln"],
+        "",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("Europe/Berlin"), "{err}");
+}
+
+#[test]
+fn bad_config_exits_2_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[defaults]\ndepth = \"abyss\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = hearth(dir.path(), &["migrate"], "");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("config.toml:2:"), "{err}");
+}
+
+#[test]
+fn prompts_check_passes_on_the_shipped_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = hearth(dir.path(), &["prompts", "check"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("conversation"), "{out}");
+}
+
+#[test]
+fn run_without_a_platform_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = hearth(dir.path(), &["run"], "");
+    assert_ne!(code, 0);
+    assert!(err.contains("hearth shell"), "{err}");
+}

@@ -1,0 +1,14 @@
+//! hearth's integration tests: one binary, one module per story.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cli;
+mod commands;
+mod config;
+mod delivery;
+mod dst;
+mod privacy;
+mod reactions;
+mod selection;
+mod shell;

@@ -1,0 +1,6 @@
+//! Test support shared by the integration tests: a recording fake platform and an
+//! app harness on a fresh database with a manual clock.
+#![allow(dead_code)]
+
+pub mod app;
+pub mod fake_platform;
