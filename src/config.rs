@@ -21,6 +21,50 @@ pub struct Config {
     pub reactions: ReactionConfig,
     pub engine: EngineConfig,
     pub log: LogConfig,
+    pub discord: DiscordConfig,
+}
+
+/// The Discord adapter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordConfig {
+    #[serde(default)]
+    pub enabled: bool,
+    /// Name of the environment variable holding the bot token.
+    #[serde(default = "default_discord_token_env")]
+    pub token_env: String,
+    /// Base URL of a shared rate-limiting HTTP proxy; serenity's own limiter is then off.
+    #[serde(default)]
+    pub rest_proxy: Option<String>,
+    /// Register slash commands in these guilds only (instant); empty: globally.
+    #[serde(default)]
+    pub guild_ids: Vec<u64>,
+    /// Role names whose holders count as moderators (besides Manage Channels).
+    #[serde(default)]
+    pub moderator_roles: Vec<String>,
+    /// After (re)connecting, reconcile reactions on prompts posted this many hours back.
+    #[serde(default = "default_reconcile_hours")]
+    pub reconcile_hours: u32,
+}
+
+fn default_discord_token_env() -> String {
+    "HEARTH_DISCORD_TOKEN".into()
+}
+fn default_reconcile_hours() -> u32 {
+    72
+}
+
+impl Default for DiscordConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            token_env: default_discord_token_env(),
+            rest_proxy: None,
+            guild_ids: Vec::new(),
+            moderator_roles: Vec::new(),
+            reconcile_hours: default_reconcile_hours(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -159,6 +203,8 @@ struct RawConfig {
     engine: EngineConfig,
     #[serde(default)]
     log: LogConfig,
+    #[serde(default)]
+    discord: DiscordConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -223,6 +269,7 @@ impl Config {
             reactions: ReactionConfig::default(),
             engine: EngineConfig::default(),
             log: LogConfig::default(),
+            discord: DiscordConfig::default(),
         }
     }
 
@@ -308,6 +355,13 @@ impl Config {
         cfg.reactions = raw.reactions;
         cfg.engine = raw.engine;
         cfg.log = raw.log;
+        if raw.discord.enabled && raw.discord.token_env.trim().is_empty() {
+            return Err(err(
+                None,
+                "discord.token_env must name an environment variable".into(),
+            ));
+        }
+        cfg.discord = raw.discord;
         Ok(cfg)
     }
 }

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod platform;
 pub mod reactions;
+pub mod run;
 pub mod schedule;
 pub mod store;
 

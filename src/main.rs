@@ -199,10 +199,7 @@ async fn migrate(cfg: Config) -> anyhow::Result<()> {
 }
 
 async fn run(cfg: Config) -> anyhow::Result<()> {
-    let _ = hearth::open(cfg, Arc::new(SystemClock)).await?;
-    anyhow::bail!(
-        "no chat platform is enabled in the config. To try hearth locally, run `hearth shell`."
-    )
+    hearth::run::run(cfg).await
 }
 
 async fn shell(cfg: Config, opts: ShellOptions) -> anyhow::Result<()> {

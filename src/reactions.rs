@@ -138,3 +138,64 @@ pub async fn on_reactions_cleared(
         .remove_all_reactions(posted.delivery_id, emoji.as_deref(), h.now_secs())
         .await
 }
+
+/// Brings the stored reactions of one posted prompt in line with what the platform
+/// shows now (`present`: every (user, emoji) on the message), after the bot was away.
+/// Returns (added, removed).
+pub async fn reconcile(
+    h: &Hearth,
+    platform: PlatformKind,
+    message_id: &str,
+    present: &[(String, String)],
+    bot_user: &str,
+) -> anyhow::Result<(usize, usize)> {
+    let Some(posted) = h.store.delivery_by_message(platform, message_id).await? else {
+        return Ok((0, 0));
+    };
+    let active = h.store.active_reactions(posted.delivery_id).await?;
+    let now_there: Vec<(String, String)> = present
+        .iter()
+        .filter(|(u, _)| u != bot_user)
+        .map(|(u, e)| (u.clone(), normalize_emoji(e)))
+        .collect();
+    let (mut added, mut removed) = (0, 0);
+    for (user, emoji) in &now_there {
+        if !active.iter().any(|(u, e)| u == user && e == emoji) {
+            let ev = ReactionEvent {
+                platform,
+                message_id: message_id.to_string(),
+                user: user.clone(),
+                emoji: emoji.clone(),
+                added: true,
+                by_bot: false,
+            };
+            if on_reaction(h, &ev).await? == ReactionOutcome::Stored {
+                added += 1;
+            }
+        }
+    }
+    for (user, emoji) in &active {
+        if !now_there.iter().any(|(u, e)| u == user && e == emoji) {
+            let ev = ReactionEvent {
+                platform,
+                message_id: message_id.to_string(),
+                user: user.clone(),
+                emoji: emoji.clone(),
+                added: false,
+                by_bot: false,
+            };
+            if on_reaction(h, &ev).await? == ReactionOutcome::Stored {
+                removed += 1;
+            }
+        }
+    }
+    if added + removed > 0 {
+        tracing::info!(
+            delivery = posted.delivery_id,
+            added,
+            removed,
+            "reconciled reactions"
+        );
+    }
+    Ok((added, removed))
+}

@@ -3,6 +3,7 @@
 //! Adapters (shell here; Discord and Matrix beside it) turn platform events into
 //! core calls and carry out [`Platform`] requests. They hold no business rules.
 
+pub mod discord;
 pub mod shell;
 
 use std::collections::HashMap;

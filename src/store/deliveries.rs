@@ -339,3 +339,40 @@ impl Store {
         Ok(n > 0)
     }
 }
+
+/// A posted prompt's place on its platform, for reconciling reactions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedMessage {
+    pub delivery_id: i64,
+    pub channel: String,
+    pub message_id: String,
+}
+
+impl Store {
+    /// Prompts posted on `platform` since `since`, newest first, at most `limit`.
+    pub async fn recent_posted(
+        &self,
+        platform: PlatformKind,
+        since: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<PostedMessage>> {
+        let rows = sqlx::query(
+            "SELECT d.id, c.channel, d.message_id FROM deliveries d JOIN couples c ON c.id = d.couple_id
+             WHERE c.platform = ? AND d.state = 'posted' AND d.posted_at >= ? AND d.message_id IS NOT NULL
+             ORDER BY d.posted_at DESC LIMIT ?",
+        )
+        .bind(platform.as_str())
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| PostedMessage {
+                delivery_id: r.get("id"),
+                channel: r.get("channel"),
+                message_id: r.get("message_id"),
+            })
+            .collect())
+    }
+}

@@ -20,7 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use audit::AuditEntry;
 pub use couples::Couple;
-pub use deliveries::{HistoryItem, OpenDelivery, PostedRef};
+pub use deliveries::{HistoryItem, OpenDelivery, PostedMessage, PostedRef};
 pub use export::ForgetReport;
 pub use reactions::ReactionCount;
 pub use schedules::{DueSchedule, NewSchedule, ScheduleRow, SlotPlan};

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! hearth's integration tests: one binary, one module per story.
 
 #[path = "../support/mod.rs"]
@@ -7,6 +8,7 @@ mod cli;
 mod commands;
 mod config;
 mod delivery;
+mod discord;
 mod dst;
 mod privacy;
 mod reactions;

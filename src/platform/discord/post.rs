@@ -1,0 +1,169 @@
+//! Posting prompts to Discord, and finding a prompt that was posted before a crash.
+
+use async_trait::async_trait;
+use serenity::all::{
+    ChannelId, CreateAllowedMentions, CreateEmbed, CreateEmbedFooter, CreateMessage, CreateThread,
+    Http, MessageId, Nonce, ReactionType,
+};
+use std::sync::Arc;
+
+use crate::domain::{ChannelRef, PlatformKind};
+use crate::platform::{OutboundPrompt, Platform, SendError};
+
+/// How many recent messages are searched for a delivery's key.
+const SCAN_LIMIT: u8 = 50;
+
+/// The engine's view of Discord: REST calls through serenity's `Http`.
+pub struct DiscordPlatform {
+    http: Arc<Http>,
+}
+
+impl DiscordPlatform {
+    pub fn new(http: Arc<Http>) -> Self {
+        Self { http }
+    }
+}
+
+pub(super) fn channel_id(c: &ChannelRef) -> Result<ChannelId, SendError> {
+    c.channel
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n != 0)
+        .map(ChannelId::new)
+        .ok_or_else(|| SendError::Permanent {
+            reason: format!("'{}' is not a Discord channel id", c.channel),
+        })
+}
+
+/// Sorts serenity's errors into "try again" and "will not work until fixed".
+pub(super) fn classify(e: serenity::Error) -> SendError {
+    use serenity::http::HttpError;
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            let status = r.status_code.as_u16();
+            let reason = format!("Discord answered {status}: {}", r.error.message);
+            match status {
+                403 => SendError::Permanent {
+                    reason: format!("hearth lacks permission here ({})", r.error.message),
+                },
+                404 => SendError::Permanent {
+                    reason: format!("the channel or message is gone ({})", r.error.message),
+                },
+                408 | 429 | 500..=599 => SendError::Transient {
+                    reason,
+                    retry_after: None,
+                },
+                _ => SendError::Permanent { reason },
+            }
+        }
+        other => SendError::Transient {
+            reason: format!("Discord request failed: {other}"),
+            retry_after: None,
+        },
+    }
+}
+
+fn title(p: &OutboundPrompt) -> String {
+    let kind = p
+        .kind
+        .parse::<crate::catalog::tags::Kind>()
+        .map_or("💬", |k| k.emoji());
+    format!(
+        "{kind} {} · {}",
+        capitalise(&p.kind),
+        p.practice.replace('-', " ")
+    )
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+#[async_trait]
+impl Platform for DiscordPlatform {
+    fn kind(&self) -> PlatformKind {
+        PlatformKind::Discord
+    }
+
+    async fn post_prompt(&self, p: &OutboundPrompt) -> Result<String, SendError> {
+        let channel = channel_id(&p.channel)?;
+        let mut embed = CreateEmbed::new()
+            .title(title(p))
+            .description(&p.text)
+            .footer(CreateEmbedFooter::new(&p.key));
+        if let Some(f) = &p.follow_up {
+            embed = embed.field("Then", f, false);
+        }
+        if let Some(a) = &p.apart {
+            embed = embed.field("Apart today?", a, false);
+        }
+        let msg = CreateMessage::new()
+            .embed(embed)
+            .nonce(Nonce::String(p.key.clone()))
+            .enforce_nonce(true)
+            .allowed_mentions(CreateAllowedMentions::new());
+        let posted = channel
+            .send_message(&self.http, msg)
+            .await
+            .map_err(classify)?;
+        // The prompt is out; a failed pre-reaction or thread is logged, never a reason
+        // to post again.
+        for emoji in &p.reactions {
+            let r = ReactionType::Unicode(emoji.clone());
+            if let Err(e) = self.http.create_reaction(channel, posted.id, &r).await {
+                tracing::warn!(delivery = p.delivery_id, error = %e, "could not pre-add a reaction");
+            }
+        }
+        if p.thread {
+            let t = CreateThread::new("Talk about it here")
+                .auto_archive_duration(serenity::all::AutoArchiveDuration::OneDay);
+            if let Err(e) = channel
+                .create_thread_from_message(&self.http, posted.id, t)
+                .await
+            {
+                tracing::warn!(delivery = p.delivery_id, error = %e, "could not open a thread");
+            }
+        }
+        Ok(posted.id.to_string())
+    }
+
+    async fn find_posted(&self, c: &ChannelRef, key: &str) -> Result<Option<String>, SendError> {
+        let channel = channel_id(c)?;
+        let me = self.http.get_current_user().await.map_err(classify)?.id;
+        let recent = self
+            .http
+            .get_messages(channel, None, Some(SCAN_LIMIT))
+            .await
+            .map_err(classify)?;
+        Ok(recent
+            .iter()
+            .find(|m| {
+                m.author.id == me
+                    && m.embeds
+                        .iter()
+                        .any(|e| e.footer.as_ref().is_some_and(|f| f.text == key))
+            })
+            .map(|m| m.id.to_string()))
+    }
+
+    async fn send_notice(&self, c: &ChannelRef, text: &str) -> Result<(), SendError> {
+        let channel = channel_id(c)?;
+        let msg = CreateMessage::new()
+            .content(text)
+            .allowed_mentions(CreateAllowedMentions::new());
+        channel
+            .send_message(&self.http, msg)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}
+
+pub(super) fn message_id(s: &str) -> Option<MessageId> {
+    s.parse::<u64>()
+        .ok()
+        .filter(|n| *n != 0)
+        .map(MessageId::new)
+}

@@ -1,0 +1,207 @@
+//! The `/hearth` slash command: its definition, and turning an invocation back into
+//! the words of the core's text grammar, so every rule lives in one place.
+
+use serenity::all::{
+    CommandOptionType, CreateCommand, CreateCommandOption, ResolvedOption, ResolvedValue,
+};
+
+use crate::catalog::tags::{Depth, Kind};
+
+fn opt(kind: CommandOptionType, name: &str, desc: &str) -> CreateCommandOption {
+    CreateCommandOption::new(kind, name, desc)
+}
+
+fn sub(name: &str, desc: &str) -> CreateCommandOption {
+    opt(CommandOptionType::SubCommand, name, desc)
+}
+
+fn kind_option(required: bool) -> CreateCommandOption {
+    let mut o = opt(
+        CommandOptionType::String,
+        "kind",
+        "conversation, appreciation, closeness, experience or check-in",
+    )
+    .required(required);
+    for k in Kind::ALL {
+        o = o.add_string_choice(k.as_str(), k.as_str());
+    }
+    o
+}
+
+fn timezone_option(desc: &str) -> CreateCommandOption {
+    opt(CommandOptionType::String, "timezone", desc).set_autocomplete(true)
+}
+
+fn count_option(desc: &str) -> CreateCommandOption {
+    opt(CommandOptionType::Integer, "count", desc)
+        .min_int_value(1)
+        .max_int_value(100)
+}
+
+fn id_option() -> CreateCommandOption {
+    opt(
+        CommandOptionType::Integer,
+        "id",
+        "the schedule (see /hearth schedule list)",
+    )
+    .required(true)
+    .set_autocomplete(true)
+    .min_int_value(1)
+}
+
+/// The whole command tree.
+pub fn definition() -> CreateCommand {
+    let mut depth = opt(
+        CommandOptionType::String,
+        "depth",
+        "starting depth of new couples",
+    );
+    for d in Depth::ALL {
+        depth = depth.add_string_choice(d.as_str(), d.as_str());
+    }
+    let mut couple_add = sub("add", "Register the couple of this channel");
+    for (i, name) in ["member1", "member2", "member3", "member4"]
+        .iter()
+        .enumerate()
+    {
+        couple_add = couple_add
+            .add_sub_option(opt(CommandOptionType::User, name, "a partner").required(i < 2));
+    }
+    couple_add =
+        couple_add.add_sub_option(timezone_option("their IANA timezone, e.g. Europe/Berlin"));
+    CreateCommand::new("hearth")
+        .description("Prompts that help you two stay close")
+        .dm_permission(false)
+        .add_option(sub("help", "What hearth can do").add_sub_option(opt(
+            CommandOptionType::String,
+            "command",
+            "a command to explain",
+        )))
+        .add_option(sub("prompt", "A prompt now").add_sub_option(kind_option(false)))
+        .add_option(sub("skip", "Another prompt instead of the latest"))
+        .add_option(sub("pause", "Stop scheduled prompts until you resume"))
+        .add_option(sub("resume", "Start scheduled prompts again"))
+        .add_option(
+            sub("history", "Your recent prompts and reactions")
+                .add_sub_option(count_option("how many (default 10)")),
+        )
+        .add_option(sub("stats", "How you've been engaging"))
+        .add_option(sub(
+            "export",
+            "Everything stored about your couple, as JSON",
+        ))
+        .add_option(
+            sub("forget-me", "Delete everything hearth stores about you").add_sub_option(opt(
+                CommandOptionType::Boolean,
+                "confirm",
+                "yes, delete it now",
+            )),
+        )
+        .add_option(
+            opt(
+                CommandOptionType::SubCommandGroup,
+                "couple",
+                "The couple of this channel",
+            )
+            .add_sub_option(sub("show", "Who is registered here"))
+            .add_sub_option(couple_add)
+            .add_sub_option(sub("remove", "Unregister the couple and delete its data")),
+        )
+        .add_option(
+            opt(
+                CommandOptionType::SubCommandGroup,
+                "schedule",
+                "This channel's schedules (moderators)",
+            )
+            .add_sub_option(
+                sub("add", "Post prompts on a schedule")
+                    .add_sub_option(kind_option(true))
+                    .add_sub_option(
+                        opt(
+                            CommandOptionType::String,
+                            "when",
+                            "daily 20:00, weekdays 07:30, mon,wed,fri 19:00, or cron 0 20 * * *",
+                        )
+                        .required(true),
+                    )
+                    .add_sub_option(timezone_option("defaults to the couple's timezone"))
+                    .add_sub_option(
+                        opt(
+                            CommandOptionType::Integer,
+                            "grace_minutes",
+                            "how late a missed slot may still be posted (default 120)",
+                        )
+                        .min_int_value(0)
+                        .max_int_value(1440),
+                    ),
+            )
+            .add_sub_option(sub("list", "Schedules with their next slot"))
+            .add_sub_option(sub("remove", "Delete a schedule").add_sub_option(id_option()))
+            .add_sub_option(sub("pause", "Pause a schedule").add_sub_option(id_option()))
+            .add_sub_option(sub("resume", "Resume a schedule").add_sub_option(id_option())),
+        )
+        .add_option(
+            sub("settings", "Server defaults for new couples (moderators)")
+                .add_sub_option(timezone_option("default timezone"))
+                .add_sub_option(depth),
+        )
+        .add_option(
+            sub("audit", "Recent configuration changes (moderators)")
+                .add_sub_option(count_option("how many (default 20)")),
+        )
+}
+
+/// The words `/hearth a b opt:…` stands for in the text grammar.
+pub fn to_words(options: &[ResolvedOption<'_>]) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut level = options;
+    // Walk down the subcommand group and subcommand.
+    while let Some((
+        name,
+        ResolvedValue::SubCommandGroup(inner) | ResolvedValue::SubCommand(inner),
+    )) = level.first().map(|o| (o.name, &o.value))
+    {
+        words.push(name.to_string());
+        level = inner.as_slice();
+    }
+    let get = |n: &str| level.iter().find(|o| o.name == n).map(|o| &o.value);
+    let text = |n: &str| match get(n) {
+        Some(ResolvedValue::String(s)) => Some((*s).to_string()),
+        Some(ResolvedValue::Integer(i)) => Some(i.to_string()),
+        Some(ResolvedValue::User(u, _)) => Some(u.id.to_string()),
+        _ => None,
+    };
+    let path: Vec<&str> = words.iter().map(String::as_str).collect();
+    let mut extra: Vec<String> = Vec::new();
+    match path.as_slice() {
+        ["forget-me"] => {
+            if matches!(get("confirm"), Some(ResolvedValue::Boolean(true))) {
+                extra.push("confirm".into());
+            }
+        }
+        ["settings"] => {
+            for key in ["timezone", "depth"] {
+                if let Some(v) = text(key) {
+                    extra.push(key.into());
+                    extra.push(v);
+                }
+            }
+        }
+        ["schedule", "add"] => {
+            extra.extend(text("kind"));
+            extra.extend(text("when"));
+            extra.extend(text("timezone"));
+            extra.extend(text("grace_minutes").map(|m| format!("grace={m}m")));
+        }
+        _ => {
+            for name in [
+                "command", "kind", "count", "id", "member1", "member2", "member3", "member4",
+                "timezone",
+            ] {
+                extra.extend(text(name));
+            }
+        }
+    }
+    words.extend(extra);
+    words
+}

@@ -1,0 +1,98 @@
+//! `hearth run`: the adapters enabled in the config and the engine, until a signal.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::{Hearth, shutdown_signal};
+use crate::clock::SystemClock;
+use crate::config::{Config, Secret};
+use crate::engine::Engine;
+use crate::platform::Platforms;
+
+/// The secrets of the enabled platforms.
+#[derive(Debug, Default, Clone)]
+pub struct Tokens {
+    pub discord: Option<Secret>,
+}
+
+impl Tokens {
+    /// Reads each enabled platform's secret from the environment variable its config names.
+    pub fn from_env(cfg: &Config) -> anyhow::Result<Tokens> {
+        let mut t = Tokens::default();
+        if cfg.discord.enabled {
+            t.discord = Some(
+                Secret::from_env(&cfg.discord.token_env)
+                    .map_err(|e| anyhow::anyhow!("discord: {e}"))?,
+            );
+        }
+        Ok(t)
+    }
+}
+
+/// `hearth run`: opens the store, reads secrets from the environment, serves until
+/// Ctrl-C or SIGTERM.
+pub async fn run(cfg: Config) -> anyhow::Result<()> {
+    if !cfg.discord.enabled {
+        anyhow::bail!(
+            "no chat platform is enabled in the config ([discord] enabled = true). To try hearth locally, run `hearth shell`."
+        );
+    }
+    let tokens = Tokens::from_env(&cfg)?;
+    let h = crate::open(cfg, Arc::new(SystemClock)).await?;
+    serve(h, tokens, CancellationToken::new()).await
+}
+
+/// Runs the enabled adapters and the engine until `stop` is cancelled, Ctrl-C or
+/// SIGTERM. Sends under way finish; what is not yet sent stays pending.
+pub async fn serve(h: Hearth, tokens: Tokens, stop: CancellationToken) -> anyhow::Result<()> {
+    let cfg = h.config.clone();
+    let mut platforms = Platforms::new();
+    let mut tasks = tokio::task::JoinSet::new();
+
+    if cfg.discord.enabled {
+        let token = tokens
+            .discord
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("discord: no token"))?;
+        let mut client = crate::platform::discord::client(h.clone(), &cfg.discord, token).await?;
+        platforms = platforms.with(Arc::new(crate::platform::discord::DiscordPlatform::new(
+            client.http.clone(),
+        )));
+        let shards = client.shard_manager.clone();
+        let s = stop.clone();
+        tasks.spawn(async move {
+            tokio::select! {
+                r = client.start() => r.context("the Discord connection ended"),
+                () = s.cancelled() => {
+                    shards.shutdown_all().await;
+                    Ok(())
+                }
+            }
+        });
+    }
+
+    let engine = Arc::new(Engine::new(h.clone(), platforms));
+    {
+        let (engine, s) = (engine.clone(), stop.clone());
+        tasks.spawn(async move {
+            engine.run(s).await;
+            Ok(())
+        });
+    }
+    let result = tokio::select! {
+        () = shutdown_signal() => Ok(()),
+        () = stop.cancelled() => Ok(()),
+        Some(r) = tasks.join_next() => r.map_err(anyhow::Error::from).and_then(|r| r),
+    };
+    stop.cancel();
+    while let Some(r) = tasks.join_next().await {
+        if let Ok(Err(e)) = r {
+            tracing::warn!(error = format!("{e:#}"), "while stopping");
+        }
+    }
+    h.store.close().await;
+    tracing::info!("hearth stopped");
+    result
+}
