@@ -99,9 +99,9 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "schedule add",
-        "schedule add <kind> <when> [timezone] [grace]",
+        "schedule add <kind> <when> [timezone] [grace] [thread]",
         "moderators",
-        "Post <kind> prompts on a schedule. <when> is `daily 20:00`, `weekdays 07:30`, `weekends 10:00`, `mon,wed,fri 19:00`, `weekly sun 18:00`, or a cron line like `0 20 * * *`. Grace (default 2h, e.g. `90m`) is how late a missed slot may still be posted after downtime.",
+        "Post <kind> prompts on a schedule. <when> is `daily 20:00`, `weekdays 07:30`, `weekends 10:00`, `mon,wed,fri 19:00`, `weekly sun 18:00`, or a cron line like `0 20 * * *`. Grace (default 2h, e.g. `90m`) is how late a missed slot may still be posted after downtime. `thread` opens a thread for answers under each prompt where the platform has threads.",
     ),
     (
         "schedule list",

@@ -166,7 +166,15 @@ async fn run(h: &Hearth, ctx: &Ctx, cmd: Command) -> Result<Reply, HandlerError>
                     spec,
                     timezone,
                     grace,
-                } => moderate::schedule_add(h, ctx, &couple, kind, *spec, timezone, grace).await,
+                    thread,
+                } => {
+                    let opts = moderate::ScheduleOptions {
+                        timezone,
+                        grace,
+                        thread,
+                    };
+                    moderate::schedule_add(h, ctx, &couple, kind, *spec, opts).await
+                }
                 C::ScheduleList => moderate::schedule_list(h, &couple).await,
                 C::ScheduleRemove { id } => moderate::schedule_remove(h, ctx, &couple, id).await,
                 C::SchedulePause { id } => {

@@ -99,15 +99,28 @@ pub async fn couple_remove(h: &Hearth, ctx: &Ctx, c: &Couple) -> R {
     ))
 }
 
+/// The optional parts of `schedule add`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScheduleOptions {
+    pub timezone: Option<Zone>,
+    pub grace: Option<Duration>,
+    /// Open a thread for answers under each prompt (where the platform has threads).
+    pub thread: bool,
+}
+
 pub async fn schedule_add(
     h: &Hearth,
     ctx: &Ctx,
     c: &Couple,
     kind: Kind,
     spec: ScheduleSpec,
-    tz: Option<Zone>,
-    grace: Option<Duration>,
+    opts: ScheduleOptions,
 ) -> R {
+    let ScheduleOptions {
+        timezone: tz,
+        grace,
+        thread,
+    } = opts;
     let min = Duration::minutes(i64::from(h.config.defaults.min_interval_minutes));
     spec.check_min_interval(min)
         .map_err(|e| UserError::new(e.to_string()))?;
@@ -141,16 +154,18 @@ pub async fn schedule_add(
                 } else {
                     Some(next.timestamp())
                 },
+                thread,
                 created_by: &ctx.actor.user,
             },
             now.timestamp(),
         )
         .await?;
     let detail = format!(
-        "#{id} {kind} '{}' {} grace {}m",
+        "#{id} {kind} '{}' {} grace {}m{}",
         spec.text(),
         zone.name(),
-        grace.num_minutes()
+        grace.num_minutes(),
+        if thread { " thread" } else { "" }
     );
     h.store
         .audit(
@@ -164,9 +179,14 @@ pub async fn schedule_add(
         .await?;
     h.nudge();
     Ok(Reply::public(format!(
-        "Schedule #{id}: {kind} prompts {} ({}). Next: {}.",
+        "Schedule #{id}: {kind} prompts {} ({}){}. Next: {}.",
         spec.describe(),
         zone.name(),
+        if thread {
+            ", each with a thread for answers"
+        } else {
+            ""
+        },
         local(next.timestamp(), zone)
     )))
 }

@@ -40,6 +40,7 @@ pub enum Command {
         spec: Box<ScheduleSpec>,
         timezone: Option<Zone>,
         grace: Option<Duration>,
+        thread: bool,
     },
     ScheduleList,
     ScheduleRemove {
@@ -255,6 +256,12 @@ fn schedule(args: &[&str]) -> Result<Command, ParseError> {
         ["add", k, rest @ ..] if !rest.is_empty() => {
             let kind = kind(k)?;
             let mut rest: Vec<&str> = rest.to_vec();
+            let thread = rest
+                .last()
+                .is_some_and(|l| l.eq_ignore_ascii_case("thread"));
+            if thread {
+                rest.pop();
+            }
             let mut grace = None;
             if let Some(g) = rest.last().and_then(|l| parse_grace(l)) {
                 grace = Some(g?);
@@ -271,6 +278,7 @@ fn schedule(args: &[&str]) -> Result<Command, ParseError> {
                 spec: Box::new(spec),
                 timezone,
                 grace,
+                thread,
             })
         }
         _ => usage("schedule"),

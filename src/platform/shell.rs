@@ -156,6 +156,7 @@ async fn ensure_couple(h: &Hearth) -> anyhow::Result<()> {
             timezone: zone.name(),
             grace_secs: i64::from(h.config.defaults.grace_minutes) * 60,
             next_slot_at: next,
+            thread: false,
             created_by: "shell",
         };
         h.store.add_schedule(&s, now.timestamp()).await?;

@@ -12,6 +12,7 @@ pub struct NewSchedule<'a> {
     pub timezone: &'a str,
     pub grace_secs: i64,
     pub next_slot_at: Option<i64>,
+    pub thread: bool,
     pub created_by: &'a str,
 }
 
@@ -84,8 +85,8 @@ impl Store {
     pub async fn add_schedule(&self, s: &NewSchedule<'_>, now: i64) -> anyhow::Result<i64> {
         let res = sqlx::query(
             "INSERT INTO schedules (couple_id, kind, spec, timezone, grace_secs, next_slot_at,
-                                    created_by, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    thread, created_by, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(s.couple_id)
         .bind(s.kind)
@@ -93,6 +94,7 @@ impl Store {
         .bind(s.timezone)
         .bind(s.grace_secs)
         .bind(s.next_slot_at)
+        .bind(bool_i(s.thread))
         .bind(s.created_by)
         .bind(now)
         .bind(now)

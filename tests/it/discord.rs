@@ -307,13 +307,8 @@ async fn a_moderator_schedules_by_slash_command_and_the_prompt_is_posted_at_the_
     ] {
         assert!(names.contains(&n), "{n} missing: {names:?}");
     }
-    let intents = w
-        .fake
-        .requests()
-        .iter()
-        .filter(|r| r.path.ends_with("/gateway"))
-        .count();
-    assert!(intents >= 1);
+    // Only GUILDS (1) and GUILD_MESSAGE_REACTIONS (1 << 10): no privileged intents.
+    assert_eq!(w.fake.identify_payloads()[0]["intents"], 1025);
     let msg_id = w.post_first_prompt().await;
     let create = w
         .fake
@@ -539,5 +534,31 @@ async fn reactions_made_while_the_gateway_was_down_are_reconciled() {
         active.contains(&(SAM.to_string(), "⭐".to_string())),
         "{active:?}"
     );
+    w.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schedule_with_thread_opens_a_thread_under_each_prompt() {
+    let mut w = World::start().await;
+    let both = vec![
+        fx::opt("member1", 6, json!(ALICE)),
+        fx::opt("member2", 6, json!(SAM)),
+    ];
+    w.slash(MODERATOR, &["couple", "add"], both).await;
+    let opts = vec![
+        fx::opt("kind", 3, json!("conversation")),
+        fx::opt("when", 3, json!("daily 20:00")),
+        fx::opt("thread", 5, json!(true)),
+    ];
+    let r = w.slash(MODERATOR, &["schedule", "add"], opts).await;
+    assert!(content(&r).contains("thread for answers"), "{r}");
+    w.at(utc(2026, 6, 1, 20, 0));
+    w.fake
+        .wait_for("a thread on the prompt", 20, |f| {
+            f.requests()
+                .iter()
+                .any(|r| r.method == "POST" && r.path.ends_with("/threads"))
+        })
+        .await;
     w.stop().await;
 }

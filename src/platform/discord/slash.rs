@@ -133,7 +133,12 @@ pub fn definition() -> CreateCommand {
                         )
                         .min_int_value(0)
                         .max_int_value(1440),
-                    ),
+                    )
+                    .add_sub_option(opt(
+                        CommandOptionType::Boolean,
+                        "thread",
+                        "open a thread for answers under each prompt",
+                    )),
             )
             .add_sub_option(sub("list", "Schedules with their next slot"))
             .add_sub_option(sub("remove", "Delete a schedule").add_sub_option(id_option()))
@@ -192,6 +197,9 @@ pub fn to_words(options: &[ResolvedOption<'_>]) -> Vec<String> {
             extra.extend(text("when"));
             extra.extend(text("timezone"));
             extra.extend(text("grace_minutes").map(|m| format!("grace={m}m")));
+            if matches!(get("thread"), Some(ResolvedValue::Boolean(true))) {
+                extra.push("thread".into());
+            }
         }
         _ => {
             for name in [

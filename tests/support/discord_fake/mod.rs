@@ -133,6 +133,10 @@ impl FakeDiscord {
         self.with(|s| s.commands.clone())
     }
 
+    pub fn identify_payloads(&self) -> Vec<Value> {
+        self.with(|s| s.identifies.clone())
+    }
+
     pub fn identify_count(&self) -> usize {
         self.with(|s| s.identifies.len())
     }
