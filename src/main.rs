@@ -241,24 +241,34 @@ fn prompts(cmd: &PromptsCmd, config: Option<PathBuf>) -> ExitCode {
         Ok(c) => c,
         Err(e) => return bad(&e),
     };
-    let loaded = match &cfg.catalog_dir {
-        Some(dir) => Catalog::load_dir(dir),
-        None => Catalog::embedded(),
+    let sources = match &cfg.catalog_dir {
+        Some(dir) => match Catalog::dir_sources(dir) {
+            Ok(s) => s,
+            Err(e) => return bad(&e.to_string()),
+        },
+        None => Catalog::embedded_sources(),
     };
-    let catalog = match loaded {
+    if let PromptsCmd::Check = cmd {
+        // Report everything at once: file errors, then the library checks on every
+        // prompt that did load.
+        let (catalog, errors) = Catalog::from_sources_lenient(&sources);
+        for e in &errors {
+            println!("ERROR: {e}");
+        }
+        let report = check::check(&catalog);
+        print!("{}", check::render(&report, &catalog));
+        return if errors.is_empty() && report.is_ok() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(BAD_INPUT)
+        };
+    }
+    let catalog = match Catalog::from_sources(&sources) {
         Ok(c) => c,
         Err(e) => return bad(&e.to_string()),
     };
     match cmd {
-        PromptsCmd::Check => {
-            let report = check::check(&catalog);
-            print!("{}", check::render(&report, &catalog));
-            if report.is_ok() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(BAD_INPUT)
-            }
-        }
+        PromptsCmd::Check => ExitCode::SUCCESS,
         PromptsCmd::List {
             kind,
             practice,

@@ -307,13 +307,25 @@ pub fn render(report: &CheckReport, catalog: &Catalog) -> String {
         }
     );
     for (a, b, s) in &report.near_duplicates {
-        let ta = catalog.get(a).map_or("", |p| p.text.as_str());
-        let tb = catalog.get(b).map_or("", |p| p.text.as_str());
         let _ = writeln!(
             out,
-            "\nNEAR-DUPLICATE ({:.0}% of the threshold):\n  {a}: {ta}\n  {b}: {tb}",
+            "\nNEAR-DUPLICATE ({:.0}% of the threshold):",
             s * 100.0
         );
+        for id in [a, b] {
+            match catalog.get(id) {
+                Some(p) => {
+                    let _ = writeln!(
+                        out,
+                        "  {}:{}: {id}: {}",
+                        p.origin.file, p.origin.line, p.text
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "  {id}");
+                }
+            }
+        }
     }
     for p in &report.problems {
         let _ = writeln!(out, "\nPROBLEM: {p}");

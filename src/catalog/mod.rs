@@ -94,15 +94,62 @@ mod embedded {
 impl Catalog {
     /// The catalog compiled into hearth from `prompts/`.
     pub fn embedded() -> Result<Catalog, CatalogErrors> {
-        let files: Vec<(String, String)> = embedded::EMBEDDED
-            .iter()
-            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
-            .collect();
-        Self::from_sources(&files)
+        Self::from_sources(&Self::embedded_sources())
     }
 
     /// Every `*.toml` file in `dir`, in name order.
     pub fn load_dir(dir: &Path) -> Result<Catalog, CatalogErrors> {
+        Self::from_sources(&Self::dir_sources(dir)?)
+    }
+
+    /// Parses (file name, contents) pairs; collects every error.
+    pub fn from_sources(files: &[(String, String)]) -> Result<Catalog, CatalogErrors> {
+        let (catalog, errors) = Self::from_sources_lenient(files);
+        if errors.is_empty() {
+            Ok(catalog)
+        } else {
+            Err(CatalogErrors(errors))
+        }
+    }
+
+    /// Like [`Catalog::from_sources`], but keeps every prompt that is valid alongside
+    /// the errors, so `hearth prompts check` can report everything in one run.
+    pub fn from_sources_lenient(files: &[(String, String)]) -> (Catalog, Vec<CatalogError>) {
+        let mut prompts = Vec::new();
+        let mut errors = Vec::new();
+        for (name, text) in files {
+            load::parse_file(name, text, &mut prompts, &mut errors);
+        }
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (i, p) in prompts.iter().enumerate() {
+            if let Some(&first) = index.get(&p.id) {
+                let o = prompts.get(first).map(|f| f.origin.clone());
+                errors.push(CatalogError {
+                    file: p.origin.file.clone(),
+                    line: Some(p.origin.line),
+                    id: Some(p.id.clone()),
+                    message: match o {
+                        Some(o) => format!("duplicate id: also defined at {}:{}", o.file, o.line),
+                        None => "duplicate id".into(),
+                    },
+                });
+            } else {
+                index.insert(p.id.clone(), i);
+            }
+        }
+        (Catalog { prompts, index }, errors)
+    }
+
+    /// The files of the embedded catalog.
+    pub fn embedded_sources() -> Vec<(String, String)> {
+        embedded::EMBEDDED
+            .iter()
+            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+            .collect()
+    }
+
+    /// The `*.toml` files of a folder, in name order.
+    pub fn dir_sources(dir: &Path) -> Result<Vec<(String, String)>, CatalogErrors> {
         let one = |message: String| {
             CatalogErrors(vec![CatalogError {
                 file: dir.display().to_string(),
@@ -135,38 +182,8 @@ impl Catalog {
                 }),
             }
         }
-        if !errors.is_empty() {
-            return Err(CatalogErrors(errors));
-        }
-        Self::from_sources(&files)
-    }
-
-    /// Parses (file name, contents) pairs; collects every error.
-    pub fn from_sources(files: &[(String, String)]) -> Result<Catalog, CatalogErrors> {
-        let mut prompts = Vec::new();
-        let mut errors = Vec::new();
-        for (name, text) in files {
-            load::parse_file(name, text, &mut prompts, &mut errors);
-        }
-        let mut index: HashMap<String, usize> = HashMap::new();
-        for (i, p) in prompts.iter().enumerate() {
-            if let Some(&first) = index.get(&p.id) {
-                let o = prompts.get(first).map(|f| f.origin.clone());
-                errors.push(CatalogError {
-                    file: p.origin.file.clone(),
-                    line: Some(p.origin.line),
-                    id: Some(p.id.clone()),
-                    message: match o {
-                        Some(o) => format!("duplicate id: also defined at {}:{}", o.file, o.line),
-                        None => "duplicate id".into(),
-                    },
-                });
-            } else {
-                index.insert(p.id.clone(), i);
-            }
-        }
         if errors.is_empty() {
-            Ok(Catalog { prompts, index })
+            Ok(files)
         } else {
             Err(CatalogErrors(errors))
         }
@@ -190,5 +207,74 @@ impl Catalog {
 
     pub fn is_empty(&self) -> bool {
         self.prompts.is_empty()
+    }
+}
+
+impl Prompt {
+    /// A custom prompt as a catalog prompt, if its stored tags still parse.
+    pub fn from_custom(c: &crate::store::CustomPrompt) -> Option<Prompt> {
+        Some(Prompt {
+            id: c.prompt_id(),
+            kind: c.kind.parse().ok()?,
+            practice: c.practice.parse().ok()?,
+            intimacy: c.intimacy.parse().ok()?,
+            depth: c.depth.parse().ok()?,
+            text: c.text.clone(),
+            follow_up: None,
+            barrier: None,
+            apart: None,
+            origin: Origin {
+                file: "custom".into(),
+                line: 0,
+            },
+        })
+    }
+}
+
+/// Checks a moderator's new prompt by the catalog's rules: a known kind, practice,
+/// intimacy and depth, a text within limits, and not a near-duplicate of any
+/// prompt the community can already get. Every problem is returned.
+pub fn validate_custom(
+    kind: &str,
+    practice: &str,
+    intimacy: &str,
+    depth: &str,
+    text: &str,
+    catalog: &Catalog,
+    others: &[Prompt],
+) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    if let Err(e) = kind.parse::<Kind>() {
+        problems.push(e.to_string());
+    }
+    if let Err(e) = practice.parse::<Practice>() {
+        problems.push(e.to_string());
+    }
+    if let Err(e) = intimacy.parse::<Intimacy>() {
+        problems.push(e.to_string());
+    }
+    if let Err(e) = depth.parse::<Depth>() {
+        problems.push(e.to_string());
+    }
+    if let Err(e) = validate_text("the text", text) {
+        problems.push(e);
+    }
+    if problems.is_empty() {
+        let similar = catalog
+            .prompts()
+            .iter()
+            .chain(others)
+            .find(|p| check::similarity(&p.text, text) >= 1.0);
+        if let Some(p) = similar {
+            problems.push(format!(
+                "it says the same as prompt {}: \"{}\"",
+                p.id, p.text
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
     }
 }

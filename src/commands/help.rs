@@ -15,6 +15,7 @@ pub const NAMES: &[&str] = &[
     "schedule",
     "settings",
     "audit",
+    "prompt-admin",
 ];
 
 /// (name, usage, who may use it, what it does)
@@ -132,6 +133,24 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "settings [timezone <zone>] [depth light|medium|deep]",
         "moderators",
         "Show or set this server's defaults for new couples.",
+    ),
+    (
+        "prompt-admin add",
+        "prompt-admin add <kind> <practice> <intimacy> <depth> <text>",
+        "moderators",
+        "Add a prompt of your own for this server's couples. Practices: meaningful-conversation, active-listening, new-experiences, appreciation, physical-closeness, vulnerability; intimacy: emotional, physical, intellectual, experiential; depth: light, medium, deep. It is checked like the built-in prompts (at most 280 characters, not a near-copy of another).",
+    ),
+    (
+        "prompt-admin list",
+        "prompt-admin list",
+        "moderators",
+        "This server's own prompts.",
+    ),
+    (
+        "prompt-admin remove",
+        "prompt-admin remove <id>",
+        "moderators",
+        "Remove one of this server's own prompts.",
     ),
     (
         "audit",

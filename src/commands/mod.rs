@@ -3,6 +3,7 @@
 //! Permission checks happen here, from the rights the adapter reports.
 
 mod couple;
+mod custom;
 pub mod help;
 mod moderate;
 pub mod parse;
@@ -10,7 +11,7 @@ pub mod parse;
 use crate::app::Hearth;
 use crate::domain::{Actor, ChannelRef};
 use crate::error::{HandlerError, UserError};
-use crate::store::Couple;
+use crate::store::{Couple, CustomPrompt};
 
 pub use parse::{Command, ParseError, parse_line, parse_words};
 
@@ -93,7 +94,10 @@ pub fn required_right(cmd: &Command) -> Right {
         | C::SchedulePause { .. }
         | C::ScheduleResume { .. }
         | C::Settings { .. }
-        | C::Audit { .. } => Right::Moderator,
+        | C::Audit { .. }
+        | C::PromptAdminAdd { .. }
+        | C::PromptAdminList
+        | C::PromptAdminRemove { .. } => Right::Moderator,
     }
 }
 
@@ -144,6 +148,25 @@ async fn run(h: &Hearth, ctx: &Ctx, cmd: Command) -> Result<Reply, HandlerError>
         C::CoupleAdd { members, timezone } => moderate::couple_add(h, ctx, members, timezone).await,
         C::Settings { timezone, depth } => moderate::settings(h, ctx, timezone, depth).await,
         C::Audit { limit } => moderate::audit(h, ctx, limit).await,
+        C::PromptAdminAdd {
+            kind,
+            practice,
+            intimacy,
+            depth,
+            text,
+        } => {
+            let draft = CustomPrompt {
+                id: 0,
+                kind,
+                practice,
+                intimacy,
+                depth,
+                text,
+            };
+            custom::add(h, ctx, draft).await
+        }
+        C::PromptAdminList => custom::list(h, ctx).await,
+        C::PromptAdminRemove { id } => custom::remove(h, ctx, id).await,
         cmd => {
             let Some(couple) = couple else {
                 return Err(UserError::new(

@@ -59,6 +59,17 @@ pub enum Command {
     Audit {
         limit: u32,
     },
+    PromptAdminAdd {
+        kind: String,
+        practice: String,
+        intimacy: String,
+        depth: String,
+        text: String,
+    },
+    PromptAdminList,
+    PromptAdminRemove {
+        id: i64,
+    },
 }
 
 impl Command {
@@ -84,6 +95,9 @@ impl Command {
             Self::ScheduleResume { .. } => "schedule resume",
             Self::Settings { .. } => "settings",
             Self::Audit { .. } => "audit",
+            Self::PromptAdminAdd { .. } => "prompt-admin add",
+            Self::PromptAdminList => "prompt-admin list",
+            Self::PromptAdminRemove { .. } => "prompt-admin remove",
         }
     }
 }
@@ -198,6 +212,7 @@ pub fn parse_words(words: &[String]) -> Result<Command, ParseError> {
         "couple" => couple(args),
         "schedule" | "schedules" => schedule(args),
         "settings" => settings(args),
+        "prompt-admin" => prompt_admin(args),
         "audit" => Ok(Command::Audit {
             limit: count(args, 20, "audit")?,
         }),
@@ -282,6 +297,36 @@ fn schedule(args: &[&str]) -> Result<Command, ParseError> {
             })
         }
         _ => usage("schedule"),
+    }
+}
+
+fn prompt_admin(args: &[&str]) -> Result<Command, ParseError> {
+    match args {
+        [] | ["list"] => Ok(Command::PromptAdminList),
+        ["remove", id] => {
+            let n = id
+                .trim_start_matches("custom-")
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0);
+            n.map(|id| Command::PromptAdminRemove { id })
+                .ok_or_else(|| {
+                    ParseError(format!(
+                        "'{}' is not a custom prompt id; `prompt-admin list` shows them",
+                        clip(id)
+                    ))
+                })
+        }
+        ["add", kind, practice, intimacy, depth, text @ ..] if !text.is_empty() => {
+            Ok(Command::PromptAdminAdd {
+                kind: kind.to_lowercase(),
+                practice: practice.to_lowercase(),
+                intimacy: intimacy.to_lowercase(),
+                depth: depth.to_lowercase(),
+                text: text.join(" "),
+            })
+        }
+        _ => usage("prompt-admin add"),
     }
 }
 

@@ -7,28 +7,55 @@ use crate::app::Hearth;
 use crate::catalog::Prompt;
 use crate::catalog::select::{Preferences, choose};
 use crate::catalog::tags::{Depth, Kind, Practice};
+use crate::domain::ChannelRef;
 use crate::reactions::{Meaning, Meanings};
 
 /// How much one reaction moves a practice's weight.
 const STEP: f64 = 0.1;
 
 /// The prompt to give a couple now, or `None` if no prompt of that kind fits.
+/// The community's custom prompts join the catalog's for couples in `at`'s community.
 pub async fn choose_for(
     h: &Hearth,
     couple_id: i64,
+    at: &ChannelRef,
     kind: Kind,
     max_depth: Depth,
     seed: u64,
 ) -> anyhow::Result<Option<Prompt>> {
+    let custom: Vec<Prompt> = h
+        .store
+        .custom_prompts(at)
+        .await?
+        .iter()
+        .filter_map(Prompt::from_custom)
+        .collect();
     let candidates: Vec<&Prompt> = h
         .catalog
         .of_kind(kind)
+        .chain(custom.iter().filter(|p| p.kind == kind))
         .filter(|p| p.depth <= max_depth)
         .collect();
     let history = h.store.prompt_history(couple_id, kind.as_str()).await?;
     let history: Vec<&str> = history.iter().map(String::as_str).collect();
     let prefs = preferences(h, couple_id).await?;
     Ok(choose(&candidates, &history, &prefs, seed).cloned())
+}
+
+/// A prompt by id: the catalog's, or one of the community's custom prompts.
+pub async fn prompt_by_id(h: &Hearth, at: &ChannelRef, id: &str) -> anyhow::Result<Option<Prompt>> {
+    if let Some(p) = h.catalog.get(id) {
+        return Ok(Some(p.clone()));
+    }
+    if !id.starts_with("custom-") {
+        return Ok(None);
+    }
+    Ok(h.store
+        .custom_prompts(at)
+        .await?
+        .iter()
+        .filter(|c| c.prompt_id() == id)
+        .find_map(Prompt::from_custom))
 }
 
 /// Loved and favourite prompts raise their practice's weight; "another one" lowers it.

@@ -19,7 +19,7 @@ use crate::platform::Platforms;
 use crate::schedule::{ScheduleSpec, Zone};
 use crate::store::SlotPlan;
 
-pub use choose::choose_for;
+pub use choose::{choose_for, prompt_by_id};
 
 /// Schedules claimed per transaction.
 const CLAIM_BATCH: i64 = 1000;

@@ -133,12 +133,18 @@ impl Engine {
     async fn prompt_for(&self, d: &OpenDelivery) -> anyhow::Result<Option<OutboundPrompt>> {
         let h = &self.hearth;
         let kind: Kind = d.kind.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
-        let prompt = match d.prompt_id.as_deref().and_then(|id| h.catalog.get(id)) {
-            Some(p) => p.clone(),
+        let known = match d.prompt_id.as_deref() {
+            Some(id) => super::prompt_by_id(h, &d.channel, id).await?,
+            None => None,
+        };
+        let prompt = match known {
+            Some(p) => p,
             None => {
                 let depth: Depth = d.couple_depth.parse().unwrap_or(Depth::Light);
                 let seed = (d.couple_id as u64).rotate_left(32) ^ d.id as u64;
-                let Some(p) = super::choose_for(h, d.couple_id, kind, depth, seed).await? else {
+                let Some(p) =
+                    super::choose_for(h, d.couple_id, &d.channel, kind, depth, seed).await?
+                else {
                     return Ok(None);
                 };
                 h.store.set_delivery_prompt(d.id, &p.id, &p.text).await?;

@@ -5,6 +5,7 @@
 
 mod audit;
 mod couples;
+mod custom;
 mod deliveries;
 mod export;
 mod reactions;
@@ -20,6 +21,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use audit::AuditEntry;
 pub use couples::Couple;
+pub use custom::CustomPrompt;
 pub use deliveries::{HistoryItem, OpenDelivery, PostedMessage, PostedRef};
 pub use export::ForgetReport;
 pub use reactions::ReactionCount;

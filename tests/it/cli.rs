@@ -105,3 +105,78 @@ fn run_without_a_platform_says_what_to_do() {
     assert_ne!(code, 0);
     assert!(err.contains("hearth shell"), "{err}");
 }
+
+#[test]
+fn prompts_check_reports_every_problem_with_file_and_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let prompts = dir.path().join("mine");
+    std::fs::create_dir(&prompts).unwrap();
+    let p = |id: &str, practice: &str, text: &str| {
+        format!(
+            "[[prompt]]\nid = \"{id}\"\nkind = \"conversation\"\npractice = \"{practice}\"\nintimacy = \"emotional\"\ndepth = \"light\"\ntext = \"{text}\"\n\n"
+        )
+    };
+    let long = "word ".repeat(70);
+    std::fs::write(
+        prompts.join("a.toml"),
+        p(
+            "orig-1",
+            "appreciation",
+            "What is one thing your partner did this week that made you smile?",
+        ) + &p(
+            "bad-tag",
+            "listening",
+            "Which song reminds you of the summer you met?",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        prompts.join("b.toml"),
+        p(
+            "reworded",
+            "appreciation",
+            "Name one thing your partner did this week that made you smile.",
+        ) + &p("too-long", "vulnerability", long.trim()),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[catalog]\ndir = \"mine\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = hearth(dir.path(), &["prompts", "check"], "");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        out.contains("a.toml:12: prompt bad-tag: unknown practice 'listening'"),
+        "{out}"
+    );
+    assert!(
+        out.contains("b.toml:15: prompt too-long: text is 349 characters"),
+        "{out}"
+    );
+    assert!(out.contains("NEAR-DUPLICATE"), "{out}");
+    assert!(out.contains("a.toml:1: orig-1: What is one thing"), "{out}");
+    assert!(out.contains("b.toml:1: reworded: Name one thing"), "{out}");
+}
+
+#[test]
+fn prompts_list_and_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = hearth(dir.path(), &["prompts", "list", "--kind", "check-in"], "");
+    assert_eq!(code, 0);
+    let rows: Vec<&str> = out.lines().filter(|l| !l.starts_with('(')).collect();
+    assert!(
+        rows.len() >= 8 && rows.iter().all(|l| l.contains(" check-in ")),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("prompts)"), "{out}");
+    let (code, out, _) = hearth(dir.path(), &["prompts", "show", "close-010"], "");
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("apart:") && out.contains("prompts/closeness.toml:"),
+        "{out}"
+    );
+    let (code, _, err) = hearth(dir.path(), &["prompts", "show", "nope"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("no prompt with id 'nope'"), "{err}");
+}

@@ -7,6 +7,7 @@ mod support;
 mod cli;
 mod commands;
 mod config;
+mod custom_prompts;
 mod delivery;
 mod discord;
 mod dst;

@@ -150,10 +150,56 @@ pub fn definition() -> CreateCommand {
                 .add_sub_option(timezone_option("default timezone"))
                 .add_sub_option(depth),
         )
+        .add_option(prompt_admin())
         .add_option(
             sub("audit", "Recent configuration changes (moderators)")
                 .add_sub_option(count_option("how many (default 20)")),
         )
+}
+
+fn choices<T: Copy + ToString>(name: &str, desc: &str, all: &[T]) -> CreateCommandOption {
+    let mut o = opt(CommandOptionType::String, name, desc).required(true);
+    for v in all {
+        o = o.add_string_choice(v.to_string(), v.to_string());
+    }
+    o
+}
+
+fn prompt_admin() -> CreateCommandOption {
+    use crate::catalog::tags::{Intimacy, Practice};
+    opt(
+        CommandOptionType::SubCommandGroup,
+        "prompt-admin",
+        "This server's own prompts (moderators)",
+    )
+    .add_sub_option(
+        sub("add", "Add a prompt of your own")
+            .add_sub_option(kind_option(true))
+            .add_sub_option(choices("practice", "the practice it builds", Practice::ALL))
+            .add_sub_option(choices(
+                "intimacy",
+                "the kind of intimacy it serves",
+                Intimacy::ALL,
+            ))
+            .add_sub_option(choices(
+                "depth",
+                "how much openness it asks for",
+                Depth::ALL,
+            ))
+            .add_sub_option(
+                opt(
+                    CommandOptionType::String,
+                    "text",
+                    "the prompt, at most 280 characters",
+                )
+                .required(true)
+                .max_length(280),
+            ),
+    )
+    .add_sub_option(sub("list", "This server's own prompts"))
+    .add_sub_option(sub("remove", "Remove one").add_sub_option(
+        opt(CommandOptionType::String, "prompt", "its id, e.g. custom-3").required(true),
+    ))
 }
 
 /// The words `/hearth a b opt:…` stands for in the text grammar.
@@ -184,6 +230,12 @@ pub fn to_words(options: &[ResolvedOption<'_>]) -> Vec<String> {
                 extra.push("confirm".into());
             }
         }
+        ["prompt-admin", "add"] => {
+            for name in ["kind", "practice", "intimacy", "depth", "text"] {
+                extra.extend(text(name));
+            }
+        }
+        ["prompt-admin", "remove"] => extra.extend(text("prompt")),
         ["settings"] => {
             for key in ["timezone", "depth"] {
                 if let Some(v) = text(key) {
