@@ -95,3 +95,32 @@ fn create_private_file(_path: &Path) -> std::io::Result<()> {
 fn bool_i(b: bool) -> i64 {
     i64::from(b)
 }
+
+/// How the database connection is set up, as SQLite reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreHealth {
+    pub journal_mode: String,
+    pub foreign_keys: bool,
+    pub busy_timeout_ms: i64,
+}
+
+impl Store {
+    /// Reads back the connection settings (journal mode, foreign keys, busy timeout).
+    pub async fn health(&self) -> anyhow::Result<StoreHealth> {
+        let mut conn = self.pool.acquire().await?;
+        let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?;
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await?;
+        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(StoreHealth {
+            journal_mode,
+            foreign_keys: fk == 1,
+            busy_timeout_ms: busy,
+        })
+    }
+}

@@ -105,6 +105,40 @@ impl World {
             .1
     }
 
+    /// Sends an autocomplete interaction with `focused` being typed; returns the choices.
+    async fn autocomplete(&mut self, who: &str, path: &[&str], focused: Value) -> Vec<Value> {
+        self.next_interaction += 1;
+        let id = format!("98{:016}", self.next_interaction);
+        let member = members()
+            .into_iter()
+            .find(|m| m["user"]["id"] == who)
+            .unwrap();
+        let mut opts = vec![focused];
+        for (i, name) in path.iter().enumerate().rev() {
+            let kind = if i == path.len() - 1 { 1 } else { 2 };
+            opts = vec![fx::sub(name, kind, opts)];
+        }
+        self.fake.dispatch(
+            "INTERACTION_CREATE",
+            fx::command_interaction(&id, "tok", member, opts, &[], 4),
+        );
+        let key = id.clone();
+        self.fake
+            .wait_for("an autocomplete answer", 20, |f| {
+                f.interaction_responses().iter().any(|(i, _)| *i == key)
+            })
+            .await;
+        let r = self
+            .fake
+            .interaction_responses()
+            .into_iter()
+            .find(|(i, _)| *i == id)
+            .unwrap()
+            .1;
+        assert_eq!(r["type"], 8, "{r}");
+        r["data"]["choices"].as_array().cloned().unwrap_or_default()
+    }
+
     async fn set_up_couple_and_schedule(&mut self) {
         let r = self
             .slash(
@@ -560,5 +594,36 @@ async fn a_schedule_with_thread_opens_a_thread_under_each_prompt() {
                 .any(|r| r.method == "POST" && r.path.ends_with("/threads"))
         })
         .await;
+    w.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timezones_and_schedule_ids_autocomplete() {
+    let mut w = World::start().await;
+    w.set_up_couple_and_schedule().await;
+    let typed = json!({"name": "timezone", "type": 3, "value": "berl", "focused": true});
+    let choices = w.autocomplete(MODERATOR, &["settings"], typed).await;
+    assert!(
+        choices.iter().any(|c| c["value"] == "Europe/Berlin"),
+        "{choices:?}"
+    );
+    let typed = json!({"name": "id", "type": 4, "value": "", "focused": true});
+    let choices = w
+        .autocomplete(MODERATOR, &["schedule", "pause"], typed.clone())
+        .await;
+    assert_eq!(choices.len(), 1, "{choices:?}");
+    assert_eq!(choices[0]["value"], 1);
+    assert!(
+        choices[0]["name"]
+            .as_str()
+            .unwrap()
+            .contains("conversation")
+    );
+    // Not a moderator: no schedule ids offered.
+    assert!(
+        w.autocomplete(ALICE, &["schedule", "pause"], typed)
+            .await
+            .is_empty()
+    );
     w.stop().await;
 }

@@ -92,6 +92,15 @@ async fn database_file_is_created_owner_only() {
     assert_eq!(mode & 0o777, 0o600);
 }
 
+#[tokio::test]
+async fn the_database_runs_with_wal_foreign_keys_and_a_busy_timeout() {
+    let app = TestApp::new().await;
+    let h = app.hearth.store.health().await.unwrap();
+    assert_eq!(h.journal_mode, "wal");
+    assert!(h.foreign_keys);
+    assert!(h.busy_timeout_ms >= 5000, "{h:?}");
+}
+
 #[test]
 fn secrets_are_redacted_in_debug_and_display() {
     let s = hearth::config::Secret::new("mfa.VeryRealLookingToken_abc123");
