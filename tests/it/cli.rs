@@ -123,11 +123,12 @@ fn prompts_check_reports_every_problem_with_file_and_id() {
             "orig-1",
             "appreciation",
             "What is one thing your partner did this week that made you smile?",
-        ) + &p(
+        ) + p(
             "bad-tag",
             "listening",
             "Which song reminds you of the summer you met?",
-        ),
+        )
+        .as_str(),
     )
     .unwrap();
     std::fs::write(
@@ -136,7 +137,7 @@ fn prompts_check_reports_every_problem_with_file_and_id() {
             "reworded",
             "appreciation",
             "Name one thing your partner did this week that made you smile.",
-        ) + &p("too-long", "vulnerability", long.trim()),
+        ) + p("too-long", "vulnerability", long.trim()).as_str(),
     )
     .unwrap();
     std::fs::write(

@@ -5,3 +5,4 @@
 pub mod app;
 pub mod discord_fake;
 pub mod fake_platform;
+pub mod synapse;
