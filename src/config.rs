@@ -22,6 +22,76 @@ pub struct Config {
     pub engine: EngineConfig,
     pub log: LogConfig,
     pub discord: DiscordConfig,
+    pub matrix: MatrixConfig,
+}
+
+/// The Matrix adapter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixConfig {
+    #[serde(default)]
+    pub enabled: bool,
+    /// The homeserver's base URL, e.g. "https://matrix.example.org".
+    #[serde(default)]
+    pub homeserver: String,
+    /// The bot's full user id, e.g. "@hearth:example.org".
+    #[serde(default)]
+    pub user: String,
+    /// Name of the environment variable holding the bot's password (used only when no
+    /// saved session exists yet).
+    #[serde(default = "default_matrix_password_env")]
+    pub password_env: String,
+    /// Where the session and the SDK's encrypted state live; relative to the config
+    /// file. Default: "matrix-store" next to the database.
+    #[serde(default)]
+    pub store_dir: Option<String>,
+    /// What commands start with.
+    #[serde(default = "default_prefix")]
+    pub prefix: String,
+    /// Power level from which a room member counts as a moderator.
+    #[serde(default = "default_moderator_power")]
+    pub moderator_power: i64,
+    /// The name of the community the bot's rooms belong to (server defaults and custom
+    /// prompts are kept per community).
+    #[serde(default = "default_community")]
+    pub community: String,
+    /// Who may invite the bot: server names ("example.org") or user ids. Empty: users
+    /// of the bot's own homeserver.
+    #[serde(default)]
+    pub allowed_inviters: Vec<String>,
+    /// Post prompts as m.notice (true) or m.text (false).
+    #[serde(default = "yes")]
+    pub notice: bool,
+}
+
+fn default_matrix_password_env() -> String {
+    "HEARTH_MATRIX_PASSWORD".into()
+}
+fn default_prefix() -> String {
+    "!hearth".into()
+}
+fn default_moderator_power() -> i64 {
+    50
+}
+fn default_community() -> String {
+    "matrix".into()
+}
+
+impl Default for MatrixConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            homeserver: String::new(),
+            user: String::new(),
+            password_env: default_matrix_password_env(),
+            store_dir: None,
+            prefix: default_prefix(),
+            moderator_power: default_moderator_power(),
+            community: default_community(),
+            allowed_inviters: Vec::new(),
+            notice: true,
+        }
+    }
 }
 
 /// The Discord adapter.
@@ -205,6 +275,8 @@ struct RawConfig {
     log: LogConfig,
     #[serde(default)]
     discord: DiscordConfig,
+    #[serde(default)]
+    matrix: MatrixConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -270,6 +342,7 @@ impl Config {
             engine: EngineConfig::default(),
             log: LogConfig::default(),
             discord: DiscordConfig::default(),
+            matrix: MatrixConfig::default(),
         }
     }
 
@@ -362,6 +435,23 @@ impl Config {
             ));
         }
         cfg.discord = raw.discord;
+        if raw.matrix.enabled
+            && (raw.matrix.homeserver.trim().is_empty() || !raw.matrix.user.starts_with('@'))
+        {
+            return Err(err(None, "matrix.homeserver and matrix.user (like \"@hearth:example.org\") are needed when matrix is enabled".into()));
+        }
+        let mut matrix = raw.matrix;
+        matrix.store_dir = Some(
+            match matrix.store_dir.take().filter(|d| !d.trim().is_empty()) {
+                Some(d) => dir.join(d).display().to_string(),
+                None => cfg
+                    .database
+                    .with_file_name("matrix-store")
+                    .display()
+                    .to_string(),
+            },
+        );
+        cfg.matrix = matrix;
         Ok(cfg)
     }
 }

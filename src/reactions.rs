@@ -54,6 +54,8 @@ pub struct ReactionEvent {
     pub emoji: String,
     pub added: bool,
     pub by_bot: bool,
+    /// The platform's id of the reaction itself, where removals name only that.
+    pub platform_ref: Option<String>,
 }
 
 /// What became of a reaction event.
@@ -93,7 +95,13 @@ pub async fn on_reaction(h: &Hearth, ev: &ReactionEvent) -> anyhow::Result<React
     let now = h.now_secs();
     let changed = if ev.added {
         h.store
-            .add_reaction(posted.delivery_id, &ev.user, &emoji, now)
+            .add_reaction(
+                posted.delivery_id,
+                &ev.user,
+                &emoji,
+                now,
+                ev.platform_ref.as_deref(),
+            )
             .await?
     } else {
         h.store
@@ -168,6 +176,7 @@ pub async fn reconcile(
                 emoji: emoji.clone(),
                 added: true,
                 by_bot: false,
+                platform_ref: None,
             };
             if on_reaction(h, &ev).await? == ReactionOutcome::Stored {
                 added += 1;
@@ -183,6 +192,7 @@ pub async fn reconcile(
                 emoji: emoji.clone(),
                 added: false,
                 by_bot: false,
+                platform_ref: None,
             };
             if on_reaction(h, &ev).await? == ReactionOutcome::Stored {
                 removed += 1;
@@ -198,4 +208,26 @@ pub async fn reconcile(
         );
     }
     Ok((added, removed))
+}
+
+/// A reaction removed by its own platform id (a Matrix redaction of the reaction).
+pub async fn on_reaction_ref_removed(
+    h: &Hearth,
+    platform: PlatformKind,
+    platform_ref: &str,
+) -> anyhow::Result<ReactionOutcome> {
+    let Some((message_id, user, emoji)) = h.store.reaction_by_ref(platform, platform_ref).await?
+    else {
+        return Ok(ReactionOutcome::NotAPrompt);
+    };
+    let ev = ReactionEvent {
+        platform,
+        message_id,
+        user,
+        emoji,
+        added: false,
+        by_bot: false,
+        platform_ref: None,
+    };
+    on_reaction(h, &ev).await
 }

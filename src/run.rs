@@ -15,6 +15,8 @@ use crate::platform::Platforms;
 #[derive(Debug, Default, Clone)]
 pub struct Tokens {
     pub discord: Option<Secret>,
+    /// Needed only for the first Matrix login; later starts restore the saved session.
+    pub matrix_password: Option<Secret>,
 }
 
 impl Tokens {
@@ -26,6 +28,9 @@ impl Tokens {
                 Secret::from_env(&cfg.discord.token_env)
                     .map_err(|e| anyhow::anyhow!("discord: {e}"))?,
             );
+        }
+        if cfg.matrix.enabled {
+            t.matrix_password = Secret::from_env(&cfg.matrix.password_env).ok();
         }
         Ok(t)
     }
@@ -71,6 +76,18 @@ pub async fn serve(h: Hearth, tokens: Tokens, stop: CancellationToken) -> anyhow
                 }
             }
         });
+    }
+
+    if cfg.matrix.enabled {
+        let client =
+            crate::platform::matrix::client(&h, &cfg.matrix, tokens.matrix_password.as_ref())
+                .await?;
+        platforms = platforms.with(Arc::new(crate::platform::matrix::MatrixPlatform::new(
+            client.clone(),
+            cfg.matrix.notice,
+        )));
+        let (h2, mcfg, s) = (h.clone(), cfg.matrix.clone(), stop.clone());
+        tasks.spawn(async move { crate::platform::matrix::serve(h2, mcfg, client, s).await });
     }
 
     let engine = Arc::new(Engine::new(h.clone(), platforms));

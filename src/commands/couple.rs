@@ -50,6 +50,7 @@ pub async fn skip(h: &Hearth, ctx: &Ctx, couple: &Couple) -> R {
             &ctx.actor.user,
             &crate::domain::normalize_emoji(&another),
             now,
+            None,
         )
         .await?;
     if !h.store.has_open_on_demand(couple.id).await? {

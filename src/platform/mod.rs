@@ -4,6 +4,7 @@
 //! core calls and carry out [`Platform`] requests. They hold no business rules.
 
 pub mod discord;
+pub mod matrix;
 pub mod shell;
 
 use std::collections::HashMap;

@@ -233,6 +233,7 @@ pub async fn run_shell(
                     emoji: (*emoji).to_string(),
                     added: *verb == "react",
                     by_bot: false,
+                    platform_ref: None,
                 };
                 let msg = match on_reaction(&h, &ev).await? {
                     ReactionOutcome::Stored => {

@@ -20,14 +20,17 @@ impl Store {
         user: &str,
         emoji: &str,
         now: i64,
+        platform_ref: Option<&str>,
     ) -> anyhow::Result<bool> {
         let res = sqlx::query(
-            "INSERT OR IGNORE INTO reactions (delivery_id, user_id, emoji, added_at) VALUES (?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO reactions (delivery_id, user_id, emoji, added_at, platform_ref)
+             VALUES (?, ?, ?, ?, ?)",
         )
         .bind(delivery_id)
         .bind(user)
         .bind(emoji)
         .bind(now)
+        .bind(platform_ref)
         .execute(&self.pool)
         .await?;
         Ok(res.rows_affected() > 0)
@@ -138,5 +141,25 @@ impl Store {
         .bind(couple_id)
         .fetch_one(&self.pool)
         .await?)
+    }
+}
+
+impl Store {
+    /// The (prompt message id, user, emoji) of an active reaction known by its platform id.
+    pub async fn reaction_by_ref(
+        &self,
+        platform: crate::domain::PlatformKind,
+        platform_ref: &str,
+    ) -> anyhow::Result<Option<(String, String, String)>> {
+        let row = sqlx::query(
+            "SELECT d.message_id, r.user_id, r.emoji FROM reactions r
+             JOIN deliveries d ON d.id = r.delivery_id JOIN couples c ON c.id = d.couple_id
+             WHERE r.platform_ref = ? AND c.platform = ? AND r.removed_at IS NULL",
+        )
+        .bind(platform_ref)
+        .bind(platform.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| (r.get("message_id"), r.get("user_id"), r.get("emoji"))))
     }
 }

@@ -56,6 +56,7 @@ impl World {
         let stop = CancellationToken::new();
         let tokens = Tokens {
             discord: Some(Secret::new("fake-bot-token")),
+            ..Tokens::default()
         };
         let task = tokio::spawn(serve(h.clone(), tokens, stop.clone()));
         fake.wait_for("the bot identifies", 20, |f| f.identify_count() >= 1)

@@ -11,6 +11,7 @@ mod custom_prompts;
 mod delivery;
 mod discord;
 mod dst;
+mod matrix;
 mod matrix_harness;
 mod privacy;
 mod reactions;

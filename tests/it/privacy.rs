@@ -24,6 +24,7 @@ async fn forget_me_leaves_nothing_of_that_user_behind() {
             emoji: emoji.into(),
             added: true,
             by_bot: false,
+            platform_ref: None,
         };
         on_reaction(&app.hearth, &ev).await.unwrap();
     }

@@ -13,6 +13,7 @@ fn ev(msg: &str, user: &str, emoji: &str, added: bool) -> ReactionEvent {
         emoji: emoji.into(),
         added,
         by_bot: false,
+        platform_ref: None,
     }
 }
 

@@ -174,6 +174,7 @@ impl Handler {
             emoji: emoji_text(&r.emoji),
             added,
             by_bot: self.is_bot(user),
+            platform_ref: None,
         };
         if let Err(e) = on_reaction(&self.h, &ev).await {
             tracing::error!(error = format!("{e:#}"), "could not store a reaction");

@@ -1,0 +1,271 @@
+//! The Matrix adapter on matrix-sdk: `!hearth` commands in rooms (encrypted ones
+//! included), reactions and their redactions, auto-join on invite, and the
+//! [`Platform`](crate::platform::Platform) the engine posts through.
+//!
+//! The session and the SDK's SQLite state and crypto store live in `matrix.store_dir`,
+//! so a restart keeps the same device and keys; one `sync_once` runs before any
+//! handler is added, so history from before the start is never acted on.
+
+mod post;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use matrix_sdk::authentication::matrix::MatrixSession;
+use matrix_sdk::config::SyncSettings;
+use matrix_sdk::event_handler::Ctx as HandlerCtx;
+use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
+use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
+use matrix_sdk::ruma::events::room::message::{MessageType, OriginalSyncRoomMessageEvent};
+use matrix_sdk::ruma::events::room::redaction::OriginalSyncRoomRedactionEvent;
+use matrix_sdk::{Client, Room, RoomMemberships};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+pub use post::{DELIVERY_FIELD, MatrixPlatform};
+
+use crate::app::Hearth;
+use crate::commands::{Ctx, handle_line};
+use crate::config::{MatrixConfig, Secret};
+use crate::domain::{Actor, ChannelRef, PlatformKind};
+use crate::reactions::{ReactionEvent, on_reaction, on_reaction_ref_removed};
+
+fn store_dir(h: &Hearth, cfg: &MatrixConfig) -> PathBuf {
+    cfg.store_dir
+        .as_ref()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| h.config.database.with_file_name("matrix-store"))
+}
+
+/// Logs in (first start) or restores the saved session (every later start).
+pub async fn client(
+    h: &Hearth,
+    cfg: &MatrixConfig,
+    password: Option<&Secret>,
+) -> anyhow::Result<Client> {
+    let dir = store_dir(h, cfg);
+    std::fs::create_dir_all(&dir).with_context(|| format!("while creating {}", dir.display()))?;
+    let client = Client::builder()
+        .homeserver_url(&cfg.homeserver)
+        .sqlite_store(dir.join("sdk"), None)
+        .build()
+        .await
+        .context("while setting up the Matrix client")?;
+    let session_file = dir.join("session.json");
+    if let Ok(text) = std::fs::read_to_string(&session_file) {
+        let session: MatrixSession =
+            serde_json::from_str(&text).context("while reading the saved Matrix session")?;
+        client
+            .restore_session(session)
+            .await
+            .context("while restoring the Matrix session")?;
+        tracing::info!(user = %cfg.user, "Matrix session restored");
+    } else {
+        let password =
+            password.ok_or_else(|| anyhow::anyhow!("matrix: no saved session and no password"))?;
+        client
+            .matrix_auth()
+            .login_username(&cfg.user, password.expose())
+            .initial_device_display_name("hearth")
+            .await
+            .context("while logging in to Matrix")?;
+        let session = client
+            .matrix_auth()
+            .session()
+            .context("no session after login")?;
+        write_private(&session_file, &serde_json::to_vec(&session)?)?;
+        tracing::info!(user = %cfg.user, "logged in to Matrix; session saved");
+    }
+    Ok(client)
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(bytes)
+}
+
+#[derive(Clone)]
+struct State {
+    h: Hearth,
+    cfg: MatrixConfig,
+}
+
+/// Catches up once, then handles events until `stop`.
+pub async fn serve(
+    h: Hearth,
+    cfg: MatrixConfig,
+    client: Client,
+    stop: CancellationToken,
+) -> anyhow::Result<()> {
+    // Catch up without acting on anything that happened before this start.
+    client
+        .sync_once(SyncSettings::default())
+        .await
+        .context("first Matrix sync")?;
+    client.add_event_handler_context(State { h, cfg });
+    client.add_event_handler(on_invite);
+    client.add_event_handler(on_message);
+    client.add_event_handler(on_reaction_event);
+    client.add_event_handler(on_redaction);
+    let sync = client.sync(SyncSettings::default().timeout(Duration::from_secs(30)));
+    tokio::select! {
+        r = sync => r.context("the Matrix sync stopped"),
+        () = stop.cancelled() => Ok(()),
+    }
+}
+
+fn inviter_allowed(cfg: &MatrixConfig, inviter: &str) -> bool {
+    let server = inviter.split_once(':').map_or("", |(_, s)| s);
+    if cfg.allowed_inviters.is_empty() {
+        let own = cfg.user.split_once(':').map_or("", |(_, s)| s);
+        return server == own;
+    }
+    cfg.allowed_inviters
+        .iter()
+        .any(|a| a == inviter || a == server)
+}
+
+async fn on_invite(
+    ev: StrippedRoomMemberEvent,
+    room: Room,
+    client: Client,
+    state: HandlerCtx<State>,
+) {
+    if client.user_id().map(|u| u.as_str()) != Some(ev.state_key.as_str()) {
+        return;
+    }
+    if !inviter_allowed(&state.cfg, ev.sender.as_str()) {
+        tracing::info!(inviter = %ev.sender, "declining an invite from outside the allowed list");
+        let _ = room.leave().await;
+        return;
+    }
+    tokio::spawn(async move {
+        for attempt in 0u32..6 {
+            match room.join().await {
+                Ok(()) => return tracing::info!(room = %room.room_id(), "joined"),
+                Err(e) => {
+                    tracing::warn!(room = %room.room_id(), error = %e, "join failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
+                }
+            }
+        }
+    });
+}
+
+fn channel(state: &State, room: &Room) -> ChannelRef {
+    ChannelRef::new(
+        PlatformKind::Matrix,
+        state.cfg.community.clone(),
+        room.room_id().to_string(),
+    )
+}
+
+async fn is_moderator(state: &State, room: &Room, user: &matrix_sdk::ruma::UserId) -> bool {
+    use matrix_sdk::ruma::events::room::power_levels::UserPowerLevel;
+    match room.get_member(user).await {
+        Ok(Some(m)) => match m.power_level() {
+            UserPowerLevel::Infinite => true,
+            UserPowerLevel::Int(n) => i64::from(n) >= state.cfg.moderator_power,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+async fn on_message(
+    ev: OriginalSyncRoomMessageEvent,
+    room: Room,
+    client: Client,
+    state: HandlerCtx<State>,
+) {
+    let MessageType::Text(text) = &ev.content.msgtype else {
+        return;
+    };
+    if client.user_id() == Some(&*ev.sender)
+        || !text.body.trim_start().starts_with(&state.cfg.prefix)
+    {
+        return;
+    }
+    let actor = Actor {
+        user: ev.sender.to_string(),
+        display: ev.sender.localpart().to_string(),
+        is_moderator: is_moderator(&state, &room, &ev.sender).await,
+        is_bot: false,
+    };
+    let ctx = Ctx {
+        channel: channel(&state, &room),
+        actor,
+    };
+    let Some(reply) = handle_line(&state.h, &ctx, &text.body, &state.cfg.prefix, true).await else {
+        return;
+    };
+    let mut body = reply.text.clone();
+    if let Some(a) = &reply.attachment {
+        // Attachments (exports) go up as a file in the same room.
+        let mime = mime::APPLICATION_JSON;
+        let cfg = matrix_sdk::attachment::AttachmentConfig::new();
+        if let Err(e) = room
+            .send_attachment(&a.filename, &mime, a.content.clone(), cfg)
+            .await
+        {
+            tracing::warn!(error = %e, "could not upload an export");
+            body.push_str("\n(The file could not be uploaded; try again later.)");
+        }
+    }
+    let content = json!({
+        "msgtype": "m.notice",
+        "body": body,
+        "m.relates_to": {"m.in_reply_to": {"event_id": ev.event_id.to_string()}},
+    });
+    if let Err(e) = room.send_raw("m.room.message", content).await {
+        tracing::warn!(error = %e, "could not answer a command");
+    }
+}
+
+async fn on_reaction_event(
+    ev: OriginalSyncReactionEvent,
+    client: Client,
+    state: HandlerCtx<State>,
+) {
+    let r = ReactionEvent {
+        platform: PlatformKind::Matrix,
+        message_id: ev.content.relates_to.event_id.to_string(),
+        user: ev.sender.to_string(),
+        emoji: ev.content.relates_to.key.clone(),
+        added: true,
+        by_bot: client.user_id() == Some(&*ev.sender),
+        platform_ref: Some(ev.event_id.to_string()),
+    };
+    if let Err(e) = on_reaction(&state.h, &r).await {
+        tracing::error!(error = format!("{e:#}"), "could not store a reaction");
+    }
+}
+
+async fn on_redaction(ev: OriginalSyncRoomRedactionEvent, state: HandlerCtx<State>) {
+    let Some(redacted) = ev.redacts.as_ref().or(ev.content.redacts.as_ref()) else {
+        return;
+    };
+    if let Err(e) = on_reaction_ref_removed(&state.h, PlatformKind::Matrix, redacted.as_str()).await
+    {
+        tracing::error!(
+            error = format!("{e:#}"),
+            "could not store a reaction removal"
+        );
+    }
+}
+
+/// Members of a room as seen by the SDK (for tests and diagnostics).
+pub async fn joined_members(room: &Room) -> Vec<String> {
+    room.members(RoomMemberships::JOIN)
+        .await
+        .map(|m| m.iter().map(|x| x.user_id().to_string()).collect())
+        .unwrap_or_default()
+}

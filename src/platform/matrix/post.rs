@@ -1,0 +1,160 @@
+//! Posting prompts to Matrix rooms, and finding one posted before a crash.
+
+use async_trait::async_trait;
+use matrix_sdk::room::MessagesOptions;
+use matrix_sdk::ruma::events::reaction::ReactionEventContent;
+use matrix_sdk::ruma::events::relation::Annotation;
+use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId, RoomId, UInt};
+use matrix_sdk::{Client, Room};
+use serde_json::json;
+
+use crate::domain::{ChannelRef, PlatformKind};
+use crate::platform::{OutboundPrompt, Platform, SendError};
+
+/// The content field that carries a delivery's key.
+pub const DELIVERY_FIELD: &str = "org.hearth.delivery";
+/// How many recent events are searched for a delivery's key.
+const SCAN: u32 = 50;
+
+pub struct MatrixPlatform {
+    client: Client,
+    notice: bool,
+}
+
+impl MatrixPlatform {
+    pub fn new(client: Client, notice: bool) -> Self {
+        Self { client, notice }
+    }
+
+    fn room(&self, c: &ChannelRef) -> Result<Room, SendError> {
+        let id = <&RoomId>::try_from(c.channel.as_str()).map_err(|_| SendError::Permanent {
+            reason: format!("'{}' is not a Matrix room id", c.channel),
+        })?;
+        match self.client.get_room(id) {
+            Some(r) if r.state() == matrix_sdk::RoomState::Joined => Ok(r),
+            _ => Err(SendError::Permanent {
+                reason: "hearth is not in this room any more".into(),
+            }),
+        }
+    }
+}
+
+/// Sorts the SDK's errors into "try again" and "will not work until fixed".
+pub(super) fn classify(e: matrix_sdk::Error) -> SendError {
+    use matrix_sdk::ruma::api::error::{ErrorKind, RetryAfter};
+    if let Some(kind) = e.client_api_error_kind() {
+        match kind {
+            ErrorKind::LimitExceeded(l) => {
+                let retry_after = match l.retry_after {
+                    Some(RetryAfter::Delay(d)) => Some(d),
+                    _ => None,
+                };
+                return SendError::Transient {
+                    reason: "the homeserver is rate-limiting us".into(),
+                    retry_after,
+                };
+            }
+            ErrorKind::Forbidden | ErrorKind::NotFound => {
+                return SendError::Permanent {
+                    reason: format!("the homeserver refused: {e}"),
+                };
+            }
+            _ => {}
+        }
+    }
+    SendError::Transient {
+        reason: format!("Matrix request failed: {e}"),
+        retry_after: None,
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[async_trait]
+impl Platform for MatrixPlatform {
+    fn kind(&self) -> PlatformKind {
+        PlatformKind::Matrix
+    }
+
+    async fn post_prompt(&self, p: &OutboundPrompt) -> Result<String, SendError> {
+        let room = self.room(&p.channel)?;
+        let heading = format!("{} · {}", p.kind, p.practice.replace('-', " "));
+        let mut plain = format!("{heading}\n{}", p.text);
+        let mut html = format!(
+            "<p><em>{}</em></p><p><strong>{}</strong></p>",
+            html_escape(&heading),
+            html_escape(&p.text)
+        );
+        if let Some(f) = &p.follow_up {
+            plain.push_str(&format!("\nThen: {f}"));
+            html.push_str(&format!("<p>Then: {}</p>", html_escape(f)));
+        }
+        if let Some(a) = &p.apart {
+            plain.push_str(&format!("\nApart today? {a}"));
+            html.push_str(&format!("<p>Apart today? {}</p>", html_escape(a)));
+        }
+        let content = json!({
+            "msgtype": if self.notice { "m.notice" } else { "m.text" },
+            "body": plain,
+            "format": "org.matrix.custom.html",
+            "formatted_body": html,
+            DELIVERY_FIELD: p.key,
+        });
+        // The transaction id is derived from the delivery, so a retry the homeserver
+        // already saw is not posted twice.
+        let txn: OwnedTransactionId = format!("{}-{}", p.key, "prompt").into();
+        let sent = room
+            .send_raw("m.room.message", content)
+            .with_transaction_id(&txn)
+            .await
+            .map_err(classify)?;
+        for emoji in &p.reactions {
+            let r = ReactionEventContent::new(Annotation::new(
+                sent.response.event_id.clone(),
+                emoji.clone(),
+            ));
+            if let Err(e) = room.send(r).await {
+                tracing::warn!(delivery = p.delivery_id, error = %e, "could not pre-add a reaction");
+            }
+        }
+        Ok(sent.response.event_id.to_string())
+    }
+
+    async fn find_posted(&self, c: &ChannelRef, key: &str) -> Result<Option<String>, SendError> {
+        let room = self.room(c)?;
+        let me = self
+            .client
+            .user_id()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let mut opts = MessagesOptions::backward();
+        opts.limit = UInt::from(SCAN);
+        let msgs = room.messages(opts).await.map_err(classify)?;
+        for ev in msgs.chunk {
+            let Ok(v) = ev.raw().deserialize_as::<serde_json::Value>() else {
+                continue;
+            };
+            if v["sender"] == me.as_str() && v["content"][DELIVERY_FIELD] == key {
+                let id: Option<OwnedEventId> =
+                    v["event_id"].as_str().and_then(|s| s.try_into().ok());
+                return Ok(id.map(|i| i.to_string()));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn send_notice(&self, c: &ChannelRef, text: &str) -> Result<(), SendError> {
+        let room = self.room(c)?;
+        room.send_raw(
+            "m.room.message",
+            json!({"msgtype": "m.notice", "body": text}),
+        )
+        .await
+        .map_err(classify)?;
+        Ok(())
+    }
+}
