@@ -148,26 +148,27 @@ pub async fn on_reactions_cleared(
 }
 
 /// Brings the stored reactions of one posted prompt in line with what the platform
-/// shows now (`present`: every (user, emoji) on the message), after the bot was away.
+/// shows now (`present`: every (user, emoji, the reaction's own platform id if it has
+/// one) on the message), after the bot was away.
 /// Returns (added, removed).
 pub async fn reconcile(
     h: &Hearth,
     platform: PlatformKind,
     message_id: &str,
-    present: &[(String, String)],
+    present: &[(String, String, Option<String>)],
     bot_user: &str,
 ) -> anyhow::Result<(usize, usize)> {
     let Some(posted) = h.store.delivery_by_message(platform, message_id).await? else {
         return Ok((0, 0));
     };
     let active = h.store.active_reactions(posted.delivery_id).await?;
-    let now_there: Vec<(String, String)> = present
+    let now_there: Vec<(String, String, Option<String>)> = present
         .iter()
-        .filter(|(u, _)| u != bot_user)
-        .map(|(u, e)| (u.clone(), normalize_emoji(e)))
+        .filter(|(u, _, _)| u != bot_user)
+        .map(|(u, e, r)| (u.clone(), normalize_emoji(e), r.clone()))
         .collect();
     let (mut added, mut removed) = (0, 0);
-    for (user, emoji) in &now_there {
+    for (user, emoji, platform_ref) in &now_there {
         if !active.iter().any(|(u, e)| u == user && e == emoji) {
             let ev = ReactionEvent {
                 platform,
@@ -176,7 +177,7 @@ pub async fn reconcile(
                 emoji: emoji.clone(),
                 added: true,
                 by_bot: false,
-                platform_ref: None,
+                platform_ref: platform_ref.clone(),
             };
             if on_reaction(h, &ev).await? == ReactionOutcome::Stored {
                 added += 1;
@@ -184,7 +185,7 @@ pub async fn reconcile(
         }
     }
     for (user, emoji) in &active {
-        if !now_there.iter().any(|(u, e)| u == user && e == emoji) {
+        if !now_there.iter().any(|(u, e, _)| u == user && e == emoji) {
             let ev = ReactionEvent {
                 platform,
                 message_id: message_id.to_string(),

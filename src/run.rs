@@ -46,7 +46,9 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     }
     let tokens = Tokens::from_env(&cfg)?;
     let h = crate::open(cfg, Arc::new(SystemClock)).await?;
-    serve(h, tokens, CancellationToken::new()).await
+    let result = serve(h.clone(), tokens, CancellationToken::new()).await;
+    h.store.close().await;
+    result
 }
 
 /// Runs the enabled adapters and the engine until `stop` is cancelled, Ctrl-C or
@@ -109,7 +111,6 @@ pub async fn serve(h: Hearth, tokens: Tokens, stop: CancellationToken) -> anyhow
             tracing::warn!(error = format!("{e:#}"), "while stopping");
         }
     }
-    h.store.close().await;
     tracing::info!("hearth stopped");
     result
 }

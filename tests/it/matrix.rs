@@ -192,6 +192,35 @@ impl World {
         panic!("timed out waiting for: {what}");
     }
 
+    /// Stops the bot and starts it again on the same database and Matrix store.
+    async fn restart(&mut self) {
+        self.stop.cancel();
+        let old = std::mem::replace(&mut self.task, tokio::spawn(async { Ok(()) }));
+        let r = tokio::time::timeout(Duration::from_secs(20), old).await;
+        assert!(matches!(r, Ok(Ok(Ok(())))), "clean shutdown: {r:?}");
+        self.stop = CancellationToken::new();
+        let tokens = Tokens {
+            matrix_password: Some(Secret::new(PASS)),
+            ..Tokens::default()
+        };
+        self.task = tokio::spawn(serve(self.h.clone(), tokens, self.stop.clone()));
+    }
+
+    fn session_device(&self) -> String {
+        let path = self
+            .h
+            .config
+            .database
+            .with_file_name("matrix-store")
+            .join("session.json");
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        v["meta"]["device_id"]
+            .as_str()
+            .or(v["device_id"].as_str())
+            .expect("a device id")
+            .to_string()
+    }
+
     async fn stop(self) {
         self.stop.cancel();
         let r = tokio::time::timeout(Duration::from_secs(20), self.task).await;
@@ -272,4 +301,89 @@ async fn commands_prompts_and_reactions_in_a_plain_room() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_prompts_and_reactions_in_an_encrypted_room() {
     couple_schedule_post_react(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_keeps_the_device_posts_nothing_twice_and_reconciles_reactions() {
+    let mut w = World::start(true).await;
+    w.command(
+        &w.alice,
+        "!hearth couple add @alice:localhost @sam:localhost UTC",
+    )
+    .await;
+    w.command(
+        &w.alice,
+        "!hearth schedule add conversation \"daily 20:00\"",
+    )
+    .await;
+    w.clock.set(utc(2026, 6, 1, 20, 0));
+    w.h.nudge();
+    sync_until(&w.alice, "the prompt", || w.prompt().is_some()).await;
+    let (event_id, _) = w.prompt().unwrap();
+    w.wait_db("recorded", async |h| {
+        h.store
+            .delivery_by_message(hearth::domain::PlatformKind::Matrix, event_id.as_str())
+            .await
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let room = w.alice.get_room(&w.room).unwrap();
+    let heart = room
+        .send(ReactionEventContent::new(Annotation::new(
+            event_id.clone(),
+            "❤️".into(),
+        )))
+        .await
+        .unwrap()
+        .response
+        .event_id;
+    w.wait_db("the heart is stored", async |h| {
+        h.store.active_reactions(1).await.unwrap().len() == 1
+    })
+    .await;
+    let device = w.session_device();
+
+    // The bot is down; meanwhile alice takes the heart back and stars the prompt.
+    w.stop.cancel();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    room.redact(&heart, None, None).await.unwrap();
+    room.send(ReactionEventContent::new(Annotation::new(
+        event_id.clone(),
+        "⭐".into(),
+    )))
+    .await
+    .unwrap();
+    w.restart().await;
+    w.wait_db("reconciled after the restart", async |h| {
+        h.store.active_reactions(1).await.unwrap()
+            == vec![("@alice:localhost".to_string(), "⭐".to_string())]
+    })
+    .await;
+    assert_eq!(
+        w.session_device(),
+        device,
+        "the same device after a restart"
+    );
+    let bot: matrix_sdk::ruma::OwnedUserId = "@hearth:localhost".parse().unwrap();
+    w.alice.sync_once(SyncSettings::default()).await.unwrap();
+    let devices = w.alice.encryption().get_user_devices(&bot).await.unwrap();
+    assert_eq!(devices.devices().count(), 1, "no new device per start");
+    // Nothing is posted again for the slot that was already delivered.
+    w.h.nudge();
+    for _ in 0..5 {
+        w.alice
+            .sync_once(SyncSettings::default().timeout(Duration::from_millis(200)))
+            .await
+            .unwrap();
+    }
+    let prompts = w
+        .alice_seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|v| v["content"]["org.hearth.delivery"].is_string())
+        .count();
+    assert_eq!(prompts, 1);
+    w.stop().await;
 }

@@ -231,7 +231,7 @@ impl Handler {
                     present.extend(
                         users
                             .into_iter()
-                            .map(|u| (u.id.to_string(), emoji_text(&r.reaction_type))),
+                            .map(|u| (u.id.to_string(), emoji_text(&r.reaction_type), None)),
                     );
                     if n < 100 {
                         break;

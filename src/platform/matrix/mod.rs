@@ -110,6 +110,7 @@ pub async fn serve(
         .sync_once(SyncSettings::default())
         .await
         .context("first Matrix sync")?;
+    reconcile_recent(&h, &client).await;
     client.add_event_handler_context(State { h, cfg });
     client.add_event_handler(on_invite);
     client.add_event_handler(on_message);
@@ -119,6 +120,77 @@ pub async fn serve(
     tokio::select! {
         r = sync => r.context("the Matrix sync stopped"),
         () = stop.cancelled() => Ok(()),
+    }
+}
+
+/// How far back, in hours, reactions are reconciled after a start.
+const RECONCILE_HOURS: i64 = 72;
+
+/// Compares the reactions on recent prompts (through the relations API) with the
+/// store, so reactions made or withdrawn while hearth was stopped are not lost.
+async fn reconcile_recent(h: &Hearth, client: &Client) {
+    use matrix_sdk::room::{IncludeRelations, RelationsOptions};
+    use matrix_sdk::ruma::events::relation::RelationType;
+    use matrix_sdk::ruma::{OwnedEventId, RoomId, UInt};
+    let since = h.now_secs() - RECONCILE_HOURS * 3600;
+    let recent = match h
+        .store
+        .recent_posted(PlatformKind::Matrix, since, 500)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            return tracing::error!(
+                error = format!("{e:#}"),
+                "reconcile: cannot read deliveries"
+            );
+        }
+    };
+    let bot = client
+        .user_id()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    for p in recent {
+        let (Ok(room_id), Ok(event_id)) = (
+            <&RoomId>::try_from(p.channel.as_str()),
+            OwnedEventId::try_from(p.message_id.as_str()),
+        ) else {
+            continue;
+        };
+        let Some(room) = client.get_room(room_id) else {
+            continue;
+        };
+        let opts = RelationsOptions {
+            include_relations: IncludeRelations::RelationsOfType(RelationType::Annotation),
+            limit: Some(UInt::from(100u32)),
+            ..Default::default()
+        };
+        let relations = match room.relations(event_id, opts).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(delivery = p.delivery_id, error = %e, "reconcile: cannot read reactions");
+                continue;
+            }
+        };
+        let present: Vec<(String, String, Option<String>)> = relations
+            .chunk
+            .iter()
+            .filter_map(|ev| {
+                let v = ev.raw().deserialize_as::<serde_json::Value>().ok()?;
+                (v["type"] == "m.reaction").then_some(())?;
+                Some((
+                    v["sender"].as_str()?.to_string(),
+                    v["content"]["m.relates_to"]["key"].as_str()?.to_string(),
+                    v["event_id"].as_str().map(str::to_string),
+                ))
+            })
+            .collect();
+        if let Err(e) =
+            crate::reactions::reconcile(h, PlatformKind::Matrix, &p.message_id, &present, &bot)
+                .await
+        {
+            tracing::error!(error = format!("{e:#}"), "reconcile failed");
+        }
     }
 }
 
