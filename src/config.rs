@@ -41,6 +41,10 @@ pub struct MatrixConfig {
     /// saved session exists yet).
     #[serde(default = "default_matrix_password_env")]
     pub password_env: String,
+    /// Name of the environment variable that may hold an access token instead of a
+    /// password (used only when no saved session exists yet).
+    #[serde(default = "default_matrix_token_env")]
+    pub access_token_env: String,
     /// Where the session and the SDK's encrypted state live; relative to the config
     /// file. Default: "matrix-store" next to the database.
     #[serde(default)]
@@ -67,6 +71,9 @@ pub struct MatrixConfig {
 fn default_matrix_password_env() -> String {
     "HEARTH_MATRIX_PASSWORD".into()
 }
+fn default_matrix_token_env() -> String {
+    "HEARTH_MATRIX_ACCESS_TOKEN".into()
+}
 fn default_prefix() -> String {
     "!hearth".into()
 }
@@ -84,6 +91,7 @@ impl Default for MatrixConfig {
             homeserver: String::new(),
             user: String::new(),
             password_env: default_matrix_password_env(),
+            access_token_env: default_matrix_token_env(),
             store_dir: None,
             prefix: default_prefix(),
             moderator_power: default_moderator_power(),

@@ -17,6 +17,8 @@ pub struct Tokens {
     pub discord: Option<Secret>,
     /// Needed only for the first Matrix login; later starts restore the saved session.
     pub matrix_password: Option<Secret>,
+    /// Or an access token, for the first start.
+    pub matrix_access_token: Option<Secret>,
 }
 
 impl Tokens {
@@ -31,6 +33,7 @@ impl Tokens {
         }
         if cfg.matrix.enabled {
             t.matrix_password = Secret::from_env(&cfg.matrix.password_env).ok();
+            t.matrix_access_token = Secret::from_env(&cfg.matrix.access_token_env).ok();
         }
         Ok(t)
     }
@@ -81,9 +84,7 @@ pub async fn serve(h: Hearth, tokens: Tokens, stop: CancellationToken) -> anyhow
     }
 
     if cfg.matrix.enabled {
-        let client =
-            crate::platform::matrix::client(&h, &cfg.matrix, tokens.matrix_password.as_ref())
-                .await?;
+        let client = crate::platform::matrix::client(&h, &cfg.matrix, &tokens).await?;
         platforms = platforms.with(Arc::new(crate::platform::matrix::MatrixPlatform::new(
             client.clone(),
             cfg.matrix.notice,

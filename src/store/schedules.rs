@@ -267,3 +267,26 @@ impl Store {
         Ok((rows.len(), delivered, skipped))
     }
 }
+
+impl Store {
+    /// Stops every schedule of the couple in `channel` (the bot lost access to it).
+    /// Returns how many were running.
+    pub async fn disable_channel_schedules(
+        &self,
+        channel: &crate::domain::ChannelRef,
+        reason: &str,
+        now: i64,
+    ) -> anyhow::Result<u64> {
+        let res = sqlx::query(
+            "UPDATE schedules SET enabled = 0, next_slot_at = NULL, disabled_reason = ?, updated_at = ?
+             WHERE enabled = 1 AND couple_id IN (SELECT id FROM couples WHERE platform = ? AND channel = ?)",
+        )
+        .bind(reason)
+        .bind(now)
+        .bind(channel.platform.as_str())
+        .bind(&channel.channel)
+        .execute(&self.pool)
+        .await?;
+        Ok(res.rows_affected())
+    }
+}

@@ -83,6 +83,11 @@ struct World {
 
 impl World {
     async fn start(encrypted: bool) -> World {
+        Self::start_with(encrypted, false).await
+    }
+
+    /// `token_login`: the bot's first start uses an access token instead of a password.
+    async fn start_with(encrypted: bool, token_login: bool) -> World {
         let s = Synapse::start().await;
         let alice_id = s.register("alice", PASS, false).await;
         let sam_id = s.register("sam", PASS, false).await;
@@ -95,9 +100,25 @@ impl World {
         let clock = Arc::new(ManualClock::new(utc(2026, 6, 1, 12, 0)));
         let h = hearth::open(cfg, clock.clone()).await.unwrap();
         let stop = CancellationToken::new();
-        let tokens = Tokens {
-            matrix_password: Some(Secret::new(PASS)),
-            ..Tokens::default()
+        let tokens = if token_login {
+            let scratch = tempfile::tempdir().unwrap();
+            let c = Client::builder()
+                .homeserver_url(s.base_url())
+                .sqlite_store(scratch.path(), None)
+                .build()
+                .await
+                .unwrap();
+            c.matrix_auth().login_username(&bot_id, PASS).await.unwrap();
+            let token = c.matrix_auth().session().unwrap().tokens.access_token;
+            Tokens {
+                matrix_access_token: Some(Secret::new(token)),
+                ..Tokens::default()
+            }
+        } else {
+            Tokens {
+                matrix_password: Some(Secret::new(PASS)),
+                ..Tokens::default()
+            }
         };
         let task = tokio::spawn(serve(h.clone(), tokens, stop.clone()));
         let alice = login(&s, &alice_id, dirs[1].path()).await;
@@ -240,7 +261,10 @@ async fn couple_schedule_post_react(encrypted: bool) {
     let a = w
         .command(
             &w.alice,
-            "!hearth schedule add conversation \"daily 20:00\"",
+            &format!(
+                "!hearth schedule add conversation \"daily 20:00\"{}",
+                if encrypted { "" } else { " thread" }
+            ),
         )
         .await;
     assert!(a.contains("Schedule #1"), "{a}");
@@ -289,6 +313,35 @@ async fn couple_schedule_post_react(encrypted: bool) {
         h.store.active_reactions(1).await.unwrap().is_empty()
     })
     .await;
+    if !encrypted {
+        let root = event_id.to_string();
+        sync_until(&w.alice, "a thread for answers under the prompt", || {
+            w.alice_seen.lock().unwrap().iter().any(|v| {
+                v["content"]["m.relates_to"]["rel_type"] == "m.thread"
+                    && v["content"]["m.relates_to"]["event_id"] == root.as_str()
+            })
+        })
+        .await;
+    }
+    // Removed from the room: its schedules stop, with the reason recorded.
+    let bot: matrix_sdk::ruma::OwnedUserId = "@hearth:localhost".parse().unwrap();
+    room.kick_user(&bot, Some("taking a break")).await.unwrap();
+    w.wait_db("the schedule is stopped", async |h| {
+        !h.store.schedule(1).await.unwrap().unwrap().enabled
+    })
+    .await;
+    let reason =
+        w.h.store
+            .schedule(1)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled_reason
+            .unwrap();
+    assert!(
+        reason.contains("removed from the room by @alice:localhost"),
+        "{reason}"
+    );
     let _ = &w.sam;
     w.stop().await;
 }
@@ -385,5 +438,20 @@ async fn a_restart_keeps_the_device_posts_nothing_twice_and_reconciles_reactions
         .filter(|v| v["content"]["org.hearth.delivery"].is_string())
         .count();
     assert_eq!(prompts, 1);
+    w.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_start_can_use_an_access_token_instead_of_a_password() {
+    let w = World::start_with(false, true).await;
+    let a = w.command(&w.alice, "!hearth help").await;
+    assert!(a.contains("prompt"), "{a}");
+    assert!(
+        w.h.config
+            .database
+            .with_file_name("matrix-store")
+            .join("session.json")
+            .exists()
+    );
     w.stop().await;
 }

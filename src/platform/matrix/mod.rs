@@ -42,7 +42,7 @@ fn store_dir(h: &Hearth, cfg: &MatrixConfig) -> PathBuf {
 pub async fn client(
     h: &Hearth,
     cfg: &MatrixConfig,
-    password: Option<&Secret>,
+    tokens: &crate::run::Tokens,
 ) -> anyhow::Result<Client> {
     let dir = store_dir(h, cfg);
     std::fs::create_dir_all(&dir).with_context(|| format!("while creating {}", dir.display()))?;
@@ -61,23 +61,75 @@ pub async fn client(
             .await
             .context("while restoring the Matrix session")?;
         tracing::info!(user = %cfg.user, "Matrix session restored");
+        return Ok(client);
+    }
+    if let Some(token) = &tokens.matrix_access_token {
+        let session = session_for_token(cfg, token).await?;
+        client
+            .restore_session(session)
+            .await
+            .context("while starting a session from the access token")?;
+        tracing::info!(user = %cfg.user, "Matrix session started from an access token");
     } else {
-        let password =
-            password.ok_or_else(|| anyhow::anyhow!("matrix: no saved session and no password"))?;
+        let password = tokens.matrix_password.as_ref().ok_or_else(|| {
+            anyhow::anyhow!("matrix: no saved session, and neither a password nor an access token in the environment")
+        })?;
         client
             .matrix_auth()
             .login_username(&cfg.user, password.expose())
             .initial_device_display_name("hearth")
             .await
             .context("while logging in to Matrix")?;
-        let session = client
-            .matrix_auth()
-            .session()
-            .context("no session after login")?;
-        write_private(&session_file, &serde_json::to_vec(&session)?)?;
-        tracing::info!(user = %cfg.user, "logged in to Matrix; session saved");
+        tracing::info!(user = %cfg.user, "logged in to Matrix");
     }
+    let session = client
+        .matrix_auth()
+        .session()
+        .context("no Matrix session after logging in")?;
+    write_private(&session_file, &serde_json::to_vec(&session)?)?;
     Ok(client)
+}
+
+/// Asks the homeserver which user and device an access token belongs to.
+async fn session_for_token(cfg: &MatrixConfig, token: &Secret) -> anyhow::Result<MatrixSession> {
+    use matrix_sdk::SessionMeta;
+    use matrix_sdk::authentication::SessionTokens;
+    let url = format!(
+        "{}/_matrix/client/v3/account/whoami",
+        cfg.homeserver.trim_end_matches('/')
+    );
+    let resp = matrix_sdk::reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .context("while asking the homeserver who the access token belongs to")?;
+    let status = resp.status();
+    let body = resp
+        .bytes()
+        .await
+        .context("while reading the whoami answer")?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&body).context("while reading the whoami answer")?;
+    if !status.is_success() {
+        anyhow::bail!("the homeserver refused the access token ({status})");
+    }
+    let user_id = v["user_id"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .context("whoami: user id")?;
+    let device_id = v["device_id"]
+        .as_str()
+        .context("whoami: the token has no device")?
+        .into();
+    Ok(MatrixSession {
+        meta: SessionMeta { user_id, device_id },
+        tokens: SessionTokens {
+            access_token: token.expose().to_string(),
+            refresh_token: None,
+        },
+    })
 }
 
 fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -113,6 +165,7 @@ pub async fn serve(
     reconcile_recent(&h, &client).await;
     client.add_event_handler_context(State { h, cfg });
     client.add_event_handler(on_invite);
+    client.add_event_handler(on_membership);
     client.add_event_handler(on_message);
     client.add_event_handler(on_reaction_event);
     client.add_event_handler(on_redaction);
@@ -230,6 +283,42 @@ async fn on_invite(
             }
         }
     });
+}
+
+/// Removed, banned, or the room gone: stop that room's schedules and say why.
+async fn on_membership(
+    ev: matrix_sdk::ruma::events::room::member::OriginalSyncRoomMemberEvent,
+    room: Room,
+    client: Client,
+    state: HandlerCtx<State>,
+) {
+    use matrix_sdk::ruma::events::room::member::MembershipState;
+    if client.user_id().map(|u| u.as_str()) != Some(ev.state_key.as_str()) {
+        return;
+    }
+    let reason = match ev.content.membership {
+        MembershipState::Ban => format!("hearth was banned from the room by {}", ev.sender),
+        MembershipState::Leave if ev.sender.as_str() != ev.state_key.as_str() => {
+            format!("hearth was removed from the room by {}", ev.sender)
+        }
+        MembershipState::Leave => "hearth left the room".to_string(),
+        _ => return,
+    };
+    let ch = channel(&state, &room);
+    match state
+        .h
+        .store
+        .disable_channel_schedules(&ch, &reason, state.h.now_secs())
+        .await
+    {
+        Ok(n) => {
+            tracing::warn!(room = %room.room_id(), schedules = n, "{reason}; its schedules are stopped")
+        }
+        Err(e) => tracing::error!(
+            error = format!("{e:#}"),
+            "could not stop the schedules of a room we left"
+        ),
+    }
 }
 
 fn channel(state: &State, room: &Room) -> ChannelRef {

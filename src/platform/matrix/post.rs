@@ -112,6 +112,28 @@ impl Platform for MatrixPlatform {
             .with_transaction_id(&txn)
             .await
             .map_err(classify)?;
+        if p.thread {
+            // A first message in a thread rooted at the prompt, where the couple can answer.
+            let root = sent.response.event_id.to_string();
+            let starter = json!({
+                "msgtype": "m.notice",
+                "body": "Answers here 🧵",
+                "m.relates_to": {
+                    "rel_type": "m.thread",
+                    "event_id": root,
+                    "is_falling_back": true,
+                    "m.in_reply_to": {"event_id": root},
+                },
+            });
+            let txn: OwnedTransactionId = format!("{}-thread", p.key).into();
+            if let Err(e) = room
+                .send_raw("m.room.message", starter)
+                .with_transaction_id(&txn)
+                .await
+            {
+                tracing::warn!(delivery = p.delivery_id, error = %e, "could not open a thread");
+            }
+        }
         for emoji in &p.reactions {
             let r = ReactionEventContent::new(Annotation::new(
                 sent.response.event_id.clone(),
