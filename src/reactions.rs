@@ -232,3 +232,23 @@ pub async fn on_reaction_ref_removed(
     };
     on_reaction(h, &ev).await
 }
+
+/// Prompts posted on `platform` in the last `hours`, whose reactions an adapter should
+/// compare with the platform after a (re)connect. Logs and returns nothing on error.
+pub async fn to_reconcile(
+    h: &Hearth,
+    platform: PlatformKind,
+    hours: i64,
+) -> Vec<crate::store::PostedMessage> {
+    let since = h.now_secs() - hours * 3600;
+    match h.store.recent_posted(platform, since, 500).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(
+                error = format!("{e:#}"),
+                "reconcile: cannot read deliveries"
+            );
+            Vec::new()
+        }
+    }
+}

@@ -259,7 +259,7 @@ pub async fn run_shell(
                     say(&out, &r.text);
                     if let Some(a) = r.attachment {
                         let path = h.config.database.with_file_name(&a.filename);
-                        write_private(&path, &a.content)?;
+                        crate::store::write_private_file(&path, &a.content)?;
                         say(&out, &format!("(saved to {})", path.display()));
                     }
                 }
@@ -280,16 +280,4 @@ fn actor(user: &str, moderator: bool) -> Actor {
         is_moderator: moderator,
         ..Actor::member(user)
     }
-}
-
-/// Writes a file only its owner can read (exports hold intimate data).
-fn write_private(path: &std::path::Path, content: &[u8]) -> std::io::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)?.write_all(content)
 }

@@ -87,6 +87,19 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Writes a file only its owner can read (exports and sessions hold intimate data).
+pub fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(bytes)
+}
+
 #[cfg(not(unix))]
 fn create_private_file(_path: &Path) -> std::io::Result<()> {
     Ok(())

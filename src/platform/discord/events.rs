@@ -183,21 +183,8 @@ impl Handler {
 
     /// Compares recent prompts' reactions on Discord with the store and fixes the store.
     async fn reconcile_recent(&self, ctx: &Context) {
-        let since = self.h.now_secs() - i64::from(self.cfg.reconcile_hours) * 3600;
-        let recent = match self
-            .h
-            .store
-            .recent_posted(PlatformKind::Discord, since, 500)
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => {
-                return tracing::error!(
-                    error = format!("{e:#}"),
-                    "reconcile: cannot read deliveries"
-                );
-            }
-        };
+        let hours = i64::from(self.cfg.reconcile_hours);
+        let recent = crate::reactions::to_reconcile(&self.h, PlatformKind::Discord, hours).await;
         let bot = self.bot.get().map(ToString::to_string).unwrap_or_default();
         for p in recent {
             let c = ChannelRef::new(PlatformKind::Discord, "", p.channel.clone());

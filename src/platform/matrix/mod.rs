@@ -86,7 +86,7 @@ pub async fn client(
         .matrix_auth()
         .session()
         .context("no Matrix session after logging in")?;
-    write_private(&session_file, &serde_json::to_vec(&session)?)?;
+    crate::store::write_private_file(&session_file, &serde_json::to_vec(&session)?)?;
     Ok(client)
 }
 
@@ -132,18 +132,6 @@ async fn session_for_token(cfg: &MatrixConfig, token: &Secret) -> anyhow::Result
     })
 }
 
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)?.write_all(bytes)
-}
-
 #[derive(Clone)]
 struct State {
     h: Hearth,
@@ -185,20 +173,7 @@ async fn reconcile_recent(h: &Hearth, client: &Client) {
     use matrix_sdk::room::{IncludeRelations, RelationsOptions};
     use matrix_sdk::ruma::events::relation::RelationType;
     use matrix_sdk::ruma::{OwnedEventId, RoomId, UInt};
-    let since = h.now_secs() - RECONCILE_HOURS * 3600;
-    let recent = match h
-        .store
-        .recent_posted(PlatformKind::Matrix, since, 500)
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => {
-            return tracing::error!(
-                error = format!("{e:#}"),
-                "reconcile: cannot read deliveries"
-            );
-        }
-    };
+    let recent = crate::reactions::to_reconcile(h, PlatformKind::Matrix, RECONCILE_HOURS).await;
     let bot = client
         .user_id()
         .map(ToString::to_string)
