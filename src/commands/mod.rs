@@ -2,6 +2,7 @@
 //! [`Command`], calls [`handle`] with who asked where, and shows the [`Reply`].
 //! Permission checks happen here, from the rights the adapter reports.
 
+mod command;
 mod couple;
 mod custom;
 pub mod help;

@@ -4,103 +4,12 @@
 use chrono::Duration;
 
 use crate::catalog::tags::{Depth, Kind};
+
+pub use super::command::Command;
 use crate::schedule::{ScheduleSpec, Zone};
 
 /// Longest command line accepted.
 pub const MAX_LINE: usize = 1000;
-
-/// Every command hearth understands.
-#[derive(Debug, Clone)]
-pub enum Command {
-    Help {
-        topic: Option<String>,
-    },
-    Prompt {
-        kind: Option<Kind>,
-    },
-    Skip,
-    Pause,
-    Resume,
-    History {
-        limit: u32,
-    },
-    Stats,
-    Export,
-    ForgetMe {
-        confirm: bool,
-    },
-    CoupleShow,
-    CoupleAdd {
-        members: Vec<String>,
-        timezone: Option<Zone>,
-    },
-    CoupleRemove,
-    ScheduleAdd {
-        kind: Kind,
-        spec: Box<ScheduleSpec>,
-        timezone: Option<Zone>,
-        grace: Option<Duration>,
-        thread: bool,
-    },
-    ScheduleList,
-    ScheduleRemove {
-        id: i64,
-    },
-    SchedulePause {
-        id: i64,
-    },
-    ScheduleResume {
-        id: i64,
-    },
-    Settings {
-        timezone: Option<Zone>,
-        depth: Option<Depth>,
-    },
-    Audit {
-        limit: u32,
-    },
-    PromptAdminAdd {
-        kind: String,
-        practice: String,
-        intimacy: String,
-        depth: String,
-        text: String,
-    },
-    PromptAdminList,
-    PromptAdminRemove {
-        id: i64,
-    },
-}
-
-impl Command {
-    /// The command's name as typed (for messages and help).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Help { .. } => "help",
-            Self::Prompt { .. } => "prompt",
-            Self::Skip => "skip",
-            Self::Pause => "pause",
-            Self::Resume => "resume",
-            Self::History { .. } => "history",
-            Self::Stats => "stats",
-            Self::Export => "export",
-            Self::ForgetMe { .. } => "forget-me",
-            Self::CoupleShow => "couple",
-            Self::CoupleAdd { .. } => "couple add",
-            Self::CoupleRemove => "couple remove",
-            Self::ScheduleAdd { .. } => "schedule add",
-            Self::ScheduleList => "schedule list",
-            Self::ScheduleRemove { .. } => "schedule remove",
-            Self::SchedulePause { .. } => "schedule pause",
-            Self::ScheduleResume { .. } => "schedule resume",
-            Self::Settings { .. } => "settings",
-            Self::Audit { .. } => "audit",
-            Self::PromptAdminAdd { .. } => "prompt-admin add",
-            Self::PromptAdminList => "prompt-admin list",
-            Self::PromptAdminRemove { .. } => "prompt-admin remove",
-        }
-    }
-}
 
 /// A line that is not a valid command, with a message for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

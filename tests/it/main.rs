@@ -10,6 +10,7 @@ mod config;
 mod custom_prompts;
 mod delivery;
 mod discord;
+mod discord_fixtures;
 mod dst;
 mod matrix;
 mod matrix_harness;

@@ -4,5 +4,7 @@
 
 pub mod app;
 pub mod discord_fake;
+pub mod discord_world;
 pub mod fake_platform;
+pub mod matrix_world;
 pub mod synapse;

@@ -8,7 +8,13 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::catalog::tags::Depth;
+
+mod platforms;
+mod secret;
+
 use crate::schedule::Zone;
+pub use platforms::{DiscordConfig, MatrixConfig};
+pub use secret::Secret;
 
 /// The whole configuration, as loaded and checked.
 #[derive(Debug, Clone)]
@@ -23,126 +29,6 @@ pub struct Config {
     pub log: LogConfig,
     pub discord: DiscordConfig,
     pub matrix: MatrixConfig,
-}
-
-/// The Matrix adapter.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MatrixConfig {
-    #[serde(default)]
-    pub enabled: bool,
-    /// The homeserver's base URL, e.g. "https://matrix.example.org".
-    #[serde(default)]
-    pub homeserver: String,
-    /// The bot's full user id, e.g. "@hearth:example.org".
-    #[serde(default)]
-    pub user: String,
-    /// Name of the environment variable holding the bot's password (used only when no
-    /// saved session exists yet).
-    #[serde(default = "default_matrix_password_env")]
-    pub password_env: String,
-    /// Name of the environment variable that may hold an access token instead of a
-    /// password (used only when no saved session exists yet).
-    #[serde(default = "default_matrix_token_env")]
-    pub access_token_env: String,
-    /// Where the session and the SDK's encrypted state live; relative to the config
-    /// file. Default: "matrix-store" next to the database.
-    #[serde(default)]
-    pub store_dir: Option<String>,
-    /// What commands start with.
-    #[serde(default = "default_prefix")]
-    pub prefix: String,
-    /// Power level from which a room member counts as a moderator.
-    #[serde(default = "default_moderator_power")]
-    pub moderator_power: i64,
-    /// The name of the community the bot's rooms belong to (server defaults and custom
-    /// prompts are kept per community).
-    #[serde(default = "default_community")]
-    pub community: String,
-    /// Who may invite the bot: server names ("example.org") or user ids. Empty: users
-    /// of the bot's own homeserver.
-    #[serde(default)]
-    pub allowed_inviters: Vec<String>,
-    /// Post prompts as m.notice (true) or m.text (false).
-    #[serde(default = "yes")]
-    pub notice: bool,
-}
-
-fn default_matrix_password_env() -> String {
-    "HEARTH_MATRIX_PASSWORD".into()
-}
-fn default_matrix_token_env() -> String {
-    "HEARTH_MATRIX_ACCESS_TOKEN".into()
-}
-fn default_prefix() -> String {
-    "!hearth".into()
-}
-fn default_moderator_power() -> i64 {
-    50
-}
-fn default_community() -> String {
-    "matrix".into()
-}
-
-impl Default for MatrixConfig {
-    fn default() -> Self {
-        Self {
-            enabled: false,
-            homeserver: String::new(),
-            user: String::new(),
-            password_env: default_matrix_password_env(),
-            access_token_env: default_matrix_token_env(),
-            store_dir: None,
-            prefix: default_prefix(),
-            moderator_power: default_moderator_power(),
-            community: default_community(),
-            allowed_inviters: Vec::new(),
-            notice: true,
-        }
-    }
-}
-
-/// The Discord adapter.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DiscordConfig {
-    #[serde(default)]
-    pub enabled: bool,
-    /// Name of the environment variable holding the bot token.
-    #[serde(default = "default_discord_token_env")]
-    pub token_env: String,
-    /// Base URL of a shared rate-limiting HTTP proxy; serenity's own limiter is then off.
-    #[serde(default)]
-    pub rest_proxy: Option<String>,
-    /// Register slash commands in these guilds only (instant); empty: globally.
-    #[serde(default)]
-    pub guild_ids: Vec<u64>,
-    /// Role names whose holders count as moderators (besides Manage Channels).
-    #[serde(default)]
-    pub moderator_roles: Vec<String>,
-    /// After (re)connecting, reconcile reactions on prompts posted this many hours back.
-    #[serde(default = "default_reconcile_hours")]
-    pub reconcile_hours: u32,
-}
-
-fn default_discord_token_env() -> String {
-    "HEARTH_DISCORD_TOKEN".into()
-}
-fn default_reconcile_hours() -> u32 {
-    72
-}
-
-impl Default for DiscordConfig {
-    fn default() -> Self {
-        Self {
-            enabled: false,
-            token_env: default_discord_token_env(),
-            rest_proxy: None,
-            guild_ids: Vec::new(),
-            moderator_roles: Vec::new(),
-            reconcile_hours: default_reconcile_hours(),
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -195,7 +81,7 @@ pub struct LogConfig {
     pub json: bool,
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
 fn strings(v: &[&str]) -> Vec<String> {
@@ -466,42 +352,6 @@ impl Config {
 
 fn unreachable_utc() -> Zone {
     Zone::from(chrono_tz::UTC)
-}
-
-/// A secret value (token, password): never printed, never logged.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// Reads a secret from the environment variable `var`; the error names the
-    /// variable, never a value.
-    pub fn from_env(var: &str) -> Result<Secret, String> {
-        match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => Ok(Secret(v.trim().to_string())),
-            Ok(_) => Err(format!("the environment variable {var} is empty")),
-            Err(_) => Err(format!("the environment variable {var} is not set")),
-        }
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
 }
 
 #[cfg(test)]
