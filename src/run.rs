@@ -66,10 +66,9 @@ pub async fn serve(h: Hearth, tokens: Tokens, stop: CancellationToken) -> anyhow
             .discord
             .as_ref()
             .ok_or_else(|| anyhow::anyhow!("discord: no token"))?;
-        let mut client = crate::platform::discord::client(h.clone(), &cfg.discord, token).await?;
-        platforms = platforms.with(Arc::new(crate::platform::discord::DiscordPlatform::new(
-            client.http.clone(),
-        )));
+        let (mut client, platform) =
+            crate::platform::discord::client(h.clone(), &cfg.discord, token).await?;
+        platforms = platforms.with(Arc::new(platform));
         let shards = client.shard_manager.clone();
         let s = stop.clone();
         tasks.spawn(async move {

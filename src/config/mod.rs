@@ -112,7 +112,7 @@ fn default_backoff_max() -> u64 {
     600
 }
 fn default_concurrency() -> usize {
-    4
+    16
 }
 fn default_log_level() -> String {
     "info".into()
@@ -326,6 +326,18 @@ impl Config {
             return Err(err(
                 None,
                 "discord.token_env must name an environment variable".into(),
+            ));
+        }
+        if raw.discord.request_timeout_secs == 0 {
+            return Err(err(
+                None,
+                "discord.request_timeout_secs must be at least 1".into(),
+            ));
+        }
+        if raw.discord.rest_proxy.is_some() && raw.discord.api_base.is_some() {
+            return Err(err(
+                None,
+                "set discord.rest_proxy or discord.api_base, not both".into(),
             ));
         }
         cfg.discord = raw.discord;

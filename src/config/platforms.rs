@@ -91,6 +91,16 @@ pub struct DiscordConfig {
     /// Base URL of a shared rate-limiting HTTP proxy; serenity's own limiter is then off.
     #[serde(default)]
     pub rest_proxy: Option<String>,
+    /// Base URL of a server that speaks Discord's REST API in place of discord.com
+    /// (a local test server); unlike `rest_proxy`, serenity's limiter stays on.
+    #[serde(default)]
+    pub api_base: Option<String>,
+    /// hearth's own pace for REST calls, under Discord's global 50 per second; 0: none.
+    #[serde(default = "default_max_requests_per_second")]
+    pub max_requests_per_second: u32,
+    /// Give up on a REST call that has not answered after this many seconds.
+    #[serde(default = "default_request_timeout_secs")]
+    pub request_timeout_secs: u64,
     /// Register slash commands in these guilds only (instant); empty: globally.
     #[serde(default)]
     pub guild_ids: Vec<u64>,
@@ -108,6 +118,12 @@ fn default_discord_token_env() -> String {
 fn default_reconcile_hours() -> u32 {
     72
 }
+fn default_max_requests_per_second() -> u32 {
+    48
+}
+fn default_request_timeout_secs() -> u64 {
+    30
+}
 
 impl Default for DiscordConfig {
     fn default() -> Self {
@@ -115,6 +131,9 @@ impl Default for DiscordConfig {
             enabled: false,
             token_env: default_discord_token_env(),
             rest_proxy: None,
+            api_base: None,
+            max_requests_per_second: default_max_requests_per_second(),
+            request_timeout_secs: default_request_timeout_secs(),
             guild_ids: Vec::new(),
             moderator_roles: Vec::new(),
             reconcile_hours: default_reconcile_hours(),

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use crate::support::app::{TestApp, utc};
 
 /// Drives the engine from slot to slot until `until`; returns the posted slots.
-async fn run_until(app: &TestApp, sid: i64, until: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+pub(crate) async fn run_until(app: &TestApp, sid: i64, until: DateTime<Utc>) -> Vec<DateTime<Utc>> {
     loop {
         let next = app
             .hearth

@@ -80,7 +80,10 @@ impl TestApp {
 
     /// Runs a command line as `actor` in the test channel.
     pub async fn cmd_as(&self, actor: &Actor, line: &str) -> Reply {
-        let words = hearth::commands::parse::tokenize(line).expect("tokenize");
+        let words = match hearth::commands::parse::tokenize(line) {
+            Ok(w) => w,
+            Err(e) => return Reply::error(e.0),
+        };
         match parse_words(&words) {
             Ok(cmd) => {
                 handle(

@@ -2,7 +2,7 @@
 //! reactions after a (re)connect.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serenity::all::{
     AutocompleteChoice, CommandInteraction, Context, CreateAllowedMentions, CreateAttachment,
@@ -12,6 +12,7 @@ use serenity::all::{
 };
 use serenity::async_trait;
 
+use super::pace::Pace;
 use super::post::{channel_id, message_id};
 use super::slash;
 use crate::app::Hearth;
@@ -27,16 +28,19 @@ pub struct Handler {
     pub(super) h: Hearth,
     pub(super) cfg: DiscordConfig,
     bot: OnceLock<UserId>,
+    /// Shared with the platform: REST calls hearth makes on its own count against it.
+    pace: Arc<Pace>,
     /// Role names per guild, from GUILD_CREATE, for `moderator_roles`.
     roles: Mutex<HashMap<GuildId, HashMap<RoleId, String>>>,
 }
 
 impl Handler {
-    pub fn new(h: Hearth, cfg: DiscordConfig) -> Self {
+    pub fn new(h: Hearth, cfg: DiscordConfig, pace: Arc<Pace>) -> Self {
         Self {
             h,
             cfg,
             bot: OnceLock::new(),
+            pace,
             roles: Mutex::new(HashMap::new()),
         }
     }
@@ -191,6 +195,7 @@ impl Handler {
             let (Ok(channel), Some(mid)) = (channel_id(&c), message_id(&p.message_id)) else {
                 continue;
             };
+            self.pace.turn().await;
             let msg = match ctx.http.get_message(channel, mid).await {
                 Ok(m) => m,
                 Err(e) => {
@@ -202,6 +207,7 @@ impl Handler {
             for r in &msg.reactions {
                 let mut after = None;
                 loop {
+                    self.pace.turn().await;
                     let users = match ctx
                         .http
                         .get_reaction_users(channel, mid, &r.reaction_type, 100, after)

@@ -6,7 +6,9 @@ use serenity::all::{
     Http, MessageId, Nonce, ReactionType,
 };
 use std::sync::Arc;
+use tokio::sync::OnceCell;
 
+use super::pace::Pace;
 use crate::domain::{ChannelRef, PlatformKind};
 use crate::platform::{OutboundPrompt, Platform, SendError};
 
@@ -16,11 +18,18 @@ const SCAN_LIMIT: u8 = 50;
 /// The engine's view of Discord: REST calls through serenity's `Http`.
 pub struct DiscordPlatform {
     http: Arc<Http>,
+    pace: Arc<Pace>,
+    /// The bot's own user id, asked once.
+    me: OnceCell<serenity::all::UserId>,
 }
 
 impl DiscordPlatform {
-    pub fn new(http: Arc<Http>) -> Self {
-        Self { http }
+    pub fn new(http: Arc<Http>, pace: Arc<Pace>) -> Self {
+        Self {
+            http,
+            pace,
+            me: OnceCell::new(),
+        }
     }
 }
 
@@ -104,6 +113,7 @@ impl Platform for DiscordPlatform {
             .nonce(Nonce::String(p.key.clone()))
             .enforce_nonce(true)
             .allowed_mentions(CreateAllowedMentions::new());
+        self.pace.turn().await;
         let posted = channel
             .send_message(&self.http, msg)
             .await
@@ -112,6 +122,7 @@ impl Platform for DiscordPlatform {
         // to post again.
         for emoji in &p.reactions {
             let r = ReactionType::Unicode(emoji.clone());
+            self.pace.turn().await;
             if let Err(e) = self.http.create_reaction(channel, posted.id, &r).await {
                 tracing::warn!(delivery = p.delivery_id, error = %e, "could not pre-add a reaction");
             }
@@ -119,6 +130,7 @@ impl Platform for DiscordPlatform {
         if p.thread {
             let t = CreateThread::new("Talk about it here")
                 .auto_archive_duration(serenity::all::AutoArchiveDuration::OneDay);
+            self.pace.turn().await;
             if let Err(e) = channel
                 .create_thread_from_message(&self.http, posted.id, t)
                 .await
@@ -131,7 +143,15 @@ impl Platform for DiscordPlatform {
 
     async fn find_posted(&self, c: &ChannelRef, key: &str) -> Result<Option<String>, SendError> {
         let channel = channel_id(c)?;
-        let me = self.http.get_current_user().await.map_err(classify)?.id;
+        let me = *self
+            .me
+            .get_or_try_init(|| async {
+                self.pace.turn().await;
+                self.http.get_current_user().await.map(|u| u.id)
+            })
+            .await
+            .map_err(classify)?;
+        self.pace.turn().await;
         let recent = self
             .http
             .get_messages(channel, None, Some(SCAN_LIMIT))
@@ -153,6 +173,7 @@ impl Platform for DiscordPlatform {
         let msg = CreateMessage::new()
             .content(text)
             .allowed_mentions(CreateAllowedMentions::new());
+        self.pace.turn().await;
         channel
             .send_message(&self.http, msg)
             .await

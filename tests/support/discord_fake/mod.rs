@@ -5,7 +5,10 @@
 
 pub mod fixtures;
 mod gateway;
+mod limits;
 mod rest;
+
+pub use limits::{Limits, RandomFaults};
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -55,6 +58,14 @@ pub(crate) struct State {
     pub refuse_gateway: bool,
     pub identifies: Vec<Value>,
     pub members: Vec<Value>,
+    /// Discord's rate limits, when enforced.
+    pub limits: Option<Limits>,
+    /// Requests that went over a limit, each answered with a 429.
+    pub violations: Vec<String>,
+    /// Seeded failures on message creates.
+    pub random: Option<RandomFaults>,
+    /// When each REST request arrived (interaction callbacks aside).
+    pub arrivals: Vec<tokio::time::Instant>,
 }
 
 impl State {
@@ -93,7 +104,10 @@ impl FakeDiscord {
             .await
             .expect("bind loopback");
         let port = listener.local_addr().expect("addr").port();
-        let app = rest::router(state.clone(), port);
+        let app = rest::router(state.clone(), port).layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::layer,
+        ));
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -139,6 +153,57 @@ impl FakeDiscord {
 
     pub fn identify_count(&self) -> usize {
         self.with(|s| s.identifies.len())
+    }
+
+    /// Enforces Discord's limits from now on: 50 requests/s globally and per-route
+    /// buckets announced in `X-RateLimit-*` headers.
+    pub fn enforce_discord_limits(&self) {
+        self.with(|s| s.limits = Some(Limits::discord()));
+    }
+
+    /// Fails a seeded `share` of message creates with 500, 502, 429 or a timeout
+    /// (done, but answered only after `hang`).
+    pub fn random_faults(&self, seed: u64, share: f64, hang: Duration) {
+        self.with(|s| s.random = Some(RandomFaults::new(seed, share, hang)));
+    }
+
+    /// How many faults of each kind were injected.
+    pub fn injected(&self) -> std::collections::HashMap<&'static str, u32> {
+        self.with(|s| {
+            s.random
+                .as_ref()
+                .map(|r| r.injected.clone())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Requests that went over an enforced limit.
+    pub fn violations(&self) -> Vec<String> {
+        self.with(|s| s.violations.clone())
+    }
+
+    /// Arrival times of REST requests (interaction callbacks aside).
+    pub fn arrivals(&self) -> Vec<tokio::time::Instant> {
+        self.with(|s| s.arrivals.clone())
+    }
+
+    /// The most REST requests that arrived within any one second.
+    pub fn busiest_second(&self) -> usize {
+        let a = self.arrivals();
+        let mut best = 0;
+        let mut j = 0;
+        for i in 0..a.len() {
+            while a[i].duration_since(a[j]) >= Duration::from_secs(1) {
+                j += 1;
+            }
+            best = best.max(i - j + 1);
+        }
+        best
+    }
+
+    /// Messages in every channel, by channel.
+    pub fn all_messages(&self) -> HashMap<String, Vec<Value>> {
+        self.with(|s| s.messages.clone())
     }
 
     pub fn fail_next(&self, route: Route, fault: Fault) {
