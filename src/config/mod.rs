@@ -70,6 +70,10 @@ pub struct EngineConfig {
     pub backoff_max_secs: u64,
     #[serde(default = "default_concurrency")]
     pub send_concurrency: usize,
+    /// How long a sender holds a delivery before another may take it over, and so
+    /// how soon after a crash an interrupted delivery is picked up again.
+    #[serde(default = "default_lease")]
+    pub lease_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,6 +118,9 @@ fn default_backoff_max() -> u64 {
 fn default_concurrency() -> usize {
     16
 }
+fn default_lease() -> u64 {
+    60
+}
 fn default_log_level() -> String {
     "info".into()
 }
@@ -138,6 +145,7 @@ impl Default for EngineConfig {
             backoff_base_secs: default_backoff_base(),
             backoff_max_secs: default_backoff_max(),
             send_concurrency: default_concurrency(),
+            lease_secs: default_lease(),
         }
     }
 }
@@ -313,10 +321,13 @@ impl Config {
                 ),
             ));
         }
-        if raw.engine.max_attempts == 0 || raw.engine.send_concurrency == 0 {
+        if raw.engine.max_attempts == 0
+            || raw.engine.send_concurrency == 0
+            || raw.engine.lease_secs == 0
+        {
             return Err(err(
                 None,
-                "engine.max_attempts and engine.send_concurrency must be at least 1".into(),
+                "engine.max_attempts, engine.send_concurrency and engine.lease_secs must be at least 1".into(),
             ));
         }
         cfg.reactions = raw.reactions;
@@ -332,12 +343,6 @@ impl Config {
             return Err(err(
                 None,
                 "discord.request_timeout_secs must be at least 1".into(),
-            ));
-        }
-        if raw.discord.rest_proxy.is_some() && raw.discord.api_base.is_some() {
-            return Err(err(
-                None,
-                "set discord.rest_proxy or discord.api_base, not both".into(),
             ));
         }
         cfg.discord = raw.discord;

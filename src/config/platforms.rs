@@ -91,10 +91,6 @@ pub struct DiscordConfig {
     /// Base URL of a shared rate-limiting HTTP proxy; serenity's own limiter is then off.
     #[serde(default)]
     pub rest_proxy: Option<String>,
-    /// Base URL of a server that speaks Discord's REST API in place of discord.com
-    /// (a local test server); unlike `rest_proxy`, serenity's limiter stays on.
-    #[serde(default)]
-    pub api_base: Option<String>,
     /// hearth's own pace for REST calls, under Discord's global 50 per second; 0: none.
     #[serde(default = "default_max_requests_per_second")]
     pub max_requests_per_second: u32,
@@ -131,7 +127,6 @@ impl Default for DiscordConfig {
             enabled: false,
             token_env: default_discord_token_env(),
             rest_proxy: None,
-            api_base: None,
             max_requests_per_second: default_max_requests_per_second(),
             request_timeout_secs: default_request_timeout_secs(),
             guild_ids: Vec::new(),

@@ -14,9 +14,6 @@ use crate::domain::delivery_key;
 use crate::platform::{OutboundPrompt, Platform, SendError};
 use crate::store::OpenDelivery;
 
-/// How long a sender holds a delivery before another may take it over.
-const LEASE_SECS: i64 = 60;
-
 enum Outcome {
     Posted,
     Retry,
@@ -85,7 +82,11 @@ impl Engine {
         };
         let Some(attempts_before) = h
             .store
-            .lease_delivery(d.id, now.timestamp(), LEASE_SECS)
+            .lease_delivery(
+                d.id,
+                now.timestamp(),
+                i64::try_from(h.config.engine.lease_secs).unwrap_or(i64::MAX),
+            )
             .await?
         else {
             return Ok(Outcome::NotMine);

@@ -308,6 +308,16 @@ impl Store {
         Ok(rows.iter().map(|r| (r.get("state"), r.get("n"))).collect())
     }
 
+    /// How many deliveries there are, and how many of them are posted, over all couples.
+    pub async fn posted_of_all(&self) -> anyhow::Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COALESCE(SUM(state = 'posted'), 0) AS posted, COUNT(*) AS total FROM deliveries",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.get("posted"), row.get("total")))
+    }
+
     /// Every delivery row of a schedule as (slot, state), for tests and checks.
     pub async fn deliveries_of_schedule(
         &self,

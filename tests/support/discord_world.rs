@@ -43,6 +43,11 @@ pub struct World {
 
 impl World {
     pub async fn start() -> World {
+        Self::start_with(|_, _| {}).await
+    }
+
+    /// Like [`start`](Self::start), with the fake and the config adjusted first.
+    pub async fn start_with(edit: impl FnOnce(&FakeDiscord, &mut Config)) -> World {
         let fake = FakeDiscord::start(members()).await;
         let dir = tempfile::tempdir().unwrap();
         let mut cfg = Config::defaults_in(dir.path());
@@ -50,6 +55,7 @@ impl World {
         cfg.discord.rest_proxy = Some(fake.rest_base());
         cfg.discord.guild_ids = vec![GUILD_ID.parse().unwrap()];
         cfg.discord.moderator_roles = vec!["hearth keepers".into()];
+        edit(&fake, &mut cfg);
         let clock = Arc::new(ManualClock::new(utc(2026, 6, 1, 12, 0)));
         let h = hearth::open(cfg, clock.clone()).await.unwrap();
         let stop = CancellationToken::new();

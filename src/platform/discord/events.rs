@@ -12,7 +12,7 @@ use serenity::all::{
 };
 use serenity::async_trait;
 
-use super::pace::Pace;
+use super::buckets::Limiter;
 use super::post::{channel_id, message_id};
 use super::slash;
 use crate::app::Hearth;
@@ -29,18 +29,18 @@ pub struct Handler {
     pub(super) cfg: DiscordConfig,
     bot: OnceLock<UserId>,
     /// Shared with the platform: REST calls hearth makes on its own count against it.
-    pace: Arc<Pace>,
+    limits: Arc<Limiter>,
     /// Role names per guild, from GUILD_CREATE, for `moderator_roles`.
     roles: Mutex<HashMap<GuildId, HashMap<RoleId, String>>>,
 }
 
 impl Handler {
-    pub fn new(h: Hearth, cfg: DiscordConfig, pace: Arc<Pace>) -> Self {
+    pub fn new(h: Hearth, cfg: DiscordConfig, limits: Arc<Limiter>) -> Self {
         Self {
             h,
             cfg,
             bot: OnceLock::new(),
-            pace,
+            limits,
             roles: Mutex::new(HashMap::new()),
         }
     }
@@ -195,7 +195,7 @@ impl Handler {
             let (Ok(channel), Some(mid)) = (channel_id(&c), message_id(&p.message_id)) else {
                 continue;
             };
-            self.pace.turn().await;
+            self.limits.pace().turn().await;
             let msg = match ctx.http.get_message(channel, mid).await {
                 Ok(m) => m,
                 Err(e) => {
@@ -207,7 +207,7 @@ impl Handler {
             for r in &msg.reactions {
                 let mut after = None;
                 loop {
-                    self.pace.turn().await;
+                    self.limits.pace().turn().await;
                     let users = match ctx
                         .http
                         .get_reaction_users(channel, mid, &r.reaction_type, 100, after)

@@ -3,6 +3,7 @@
 //!
 //! Gateway intents are only GUILDS and GUILD_MESSAGE_REACTIONS (no privileged ones).
 
+pub mod buckets;
 mod events;
 pub mod pace;
 mod post;
@@ -27,9 +28,9 @@ pub fn intents() -> GatewayIntents {
 
 /// Builds the serenity client and the platform the engine posts through. With
 /// `rest_proxy`, requests go to that proxy and serenity's own rate limiter is off, as
-/// shared rate-limiting proxies expect; with `api_base`, requests go to that server
-/// and the limiter stays on. Either way hearth paces its own calls under the global
-/// limit ([`pace::Pace`]) and gives up on a call after `request_timeout_secs`.
+/// shared rate-limiting proxies expect. Either way hearth keeps its own calls within
+/// the per-route buckets Discord announces ([`buckets::Limiter`]) and under the
+/// global limit ([`pace::Pace`]), and gives up on a call after `request_timeout_secs`.
 pub async fn client(
     h: Hearth,
     cfg: &DiscordConfig,
@@ -45,16 +46,16 @@ pub async fn client(
     let base = |s: &str| s.trim().trim_end_matches('/').to_string();
     if let Some(proxy) = cfg.rest_proxy.as_deref().filter(|p| !p.trim().is_empty()) {
         http = http.proxy(base(proxy)).ratelimiter_disabled(true);
-    } else if let Some(api) = cfg.api_base.as_deref().filter(|p| !p.trim().is_empty()) {
-        http = http.proxy(base(api));
     }
-    let pace = Arc::new(pace::Pace::per_second(cfg.max_requests_per_second));
-    let handler = Arc::new(Handler::new(h, cfg.clone(), pace.clone()));
+    let limits = Arc::new(buckets::Limiter::new(Arc::new(pace::Pace::per_second(
+        cfg.max_requests_per_second,
+    ))));
+    let handler = Arc::new(Handler::new(h, cfg.clone(), limits.clone()));
     let client = serenity::client::ClientBuilder::new_with_http(http.build(), intents())
         .event_handler_arc(handler.clone())
         .raw_event_handler(RawHandler(handler))
         .await
         .map_err(|e| anyhow::anyhow!("could not set up the Discord client: {e}"))?;
-    let platform = DiscordPlatform::new(client.http.clone(), pace);
+    let platform = DiscordPlatform::new(client.http.clone(), limits);
     Ok((client, platform))
 }

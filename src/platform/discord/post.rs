@@ -3,12 +3,12 @@
 use async_trait::async_trait;
 use serenity::all::{
     ChannelId, CreateAllowedMentions, CreateEmbed, CreateEmbedFooter, CreateMessage, CreateThread,
-    Http, MessageId, Nonce, ReactionType,
+    Http, LightMethod, Message, MessageId, Nonce, ReactionType, Request, Route,
 };
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
-use super::pace::Pace;
+use super::buckets::Limiter;
 use crate::domain::{ChannelRef, PlatformKind};
 use crate::platform::{OutboundPrompt, Platform, SendError};
 
@@ -18,18 +18,37 @@ const SCAN_LIMIT: u8 = 50;
 /// The engine's view of Discord: REST calls through serenity's `Http`.
 pub struct DiscordPlatform {
     http: Arc<Http>,
-    pace: Arc<Pace>,
+    limits: Arc<Limiter>,
     /// The bot's own user id, asked once.
     me: OnceCell<serenity::all::UserId>,
 }
 
 impl DiscordPlatform {
-    pub fn new(http: Arc<Http>, pace: Arc<Pace>) -> Self {
+    pub fn new(http: Arc<Http>, limits: Arc<Limiter>) -> Self {
         Self {
             http,
-            pace,
+            limits,
             me: OnceCell::new(),
         }
+    }
+
+    /// Creates a message through the channel's message bucket.
+    async fn create_message(
+        &self,
+        channel: ChannelId,
+        msg: &CreateMessage,
+    ) -> serenity::Result<Message> {
+        let body = serde_json::to_vec(msg)?;
+        let req = Request::new(
+            Route::ChannelMessages {
+                channel_id: channel,
+            },
+            LightMethod::Post,
+        )
+        .body(Some(body));
+        self.limits
+            .json(&self.http, &format!("messages:{channel}"), req)
+            .await
     }
 }
 
@@ -113,24 +132,28 @@ impl Platform for DiscordPlatform {
             .nonce(Nonce::String(p.key.clone()))
             .enforce_nonce(true)
             .allowed_mentions(CreateAllowedMentions::new());
-        self.pace.turn().await;
-        let posted = channel
-            .send_message(&self.http, msg)
-            .await
-            .map_err(classify)?;
+        let posted = self.create_message(channel, &msg).await.map_err(classify)?;
         // The prompt is out; a failed pre-reaction or thread is logged, never a reason
         // to post again.
         for emoji in &p.reactions {
-            let r = ReactionType::Unicode(emoji.clone());
-            self.pace.turn().await;
-            if let Err(e) = self.http.create_reaction(channel, posted.id, &r).await {
+            let data = ReactionType::Unicode(emoji.clone()).as_data();
+            let req = Request::new(
+                Route::ChannelMessageReactionMe {
+                    channel_id: channel,
+                    message_id: posted.id,
+                    reaction: &data,
+                },
+                LightMethod::Put,
+            );
+            let key = format!("reactions:{channel}");
+            if let Err(e) = self.limits.empty(&self.http, &key, req).await {
                 tracing::warn!(delivery = p.delivery_id, error = %e, "could not pre-add a reaction");
             }
         }
         if p.thread {
             let t = CreateThread::new("Talk about it here")
                 .auto_archive_duration(serenity::all::AutoArchiveDuration::OneDay);
-            self.pace.turn().await;
+            self.limits.pace().turn().await;
             if let Err(e) = channel
                 .create_thread_from_message(&self.http, posted.id, t)
                 .await
@@ -146,15 +169,21 @@ impl Platform for DiscordPlatform {
         let me = *self
             .me
             .get_or_try_init(|| async {
-                self.pace.turn().await;
+                self.limits.pace().turn().await;
                 self.http.get_current_user().await.map(|u| u.id)
             })
             .await
             .map_err(classify)?;
-        self.pace.turn().await;
-        let recent = self
-            .http
-            .get_messages(channel, None, Some(SCAN_LIMIT))
+        let req = Request::new(
+            Route::ChannelMessages {
+                channel_id: channel,
+            },
+            LightMethod::Get,
+        )
+        .params(Some(vec![("limit", SCAN_LIMIT.to_string())]));
+        let recent: Vec<Message> = self
+            .limits
+            .json(&self.http, &format!("messages-read:{channel}"), req)
             .await
             .map_err(classify)?;
         Ok(recent
@@ -173,11 +202,7 @@ impl Platform for DiscordPlatform {
         let msg = CreateMessage::new()
             .content(text)
             .allowed_mentions(CreateAllowedMentions::new());
-        self.pace.turn().await;
-        channel
-            .send_message(&self.http, msg)
-            .await
-            .map_err(classify)?;
+        self.create_message(channel, &msg).await.map_err(classify)?;
         Ok(())
     }
 }

@@ -238,7 +238,7 @@ pub(super) async fn layer(
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let is_rest = path.starts_with("/api/");
-    let (verdict, fault, hang) = {
+    let (verdict, fault, hang, hold) = {
         let mut s = st.lock().unwrap();
         if is_rest && !path.starts_with("/api/v10/interactions/") {
             s.arrivals.push(now);
@@ -260,7 +260,16 @@ pub(super) async fn layer(
             fault = r.roll();
             hang = r.hang;
         }
-        (verdict, fault, hang)
+        let mut hold = None;
+        if is_create && matches!(verdict, Verdict::Go(_)) {
+            s.creates_seen += 1;
+            if let Some((after, d)) = s.hold_after
+                && s.creates_seen > after
+            {
+                hold = Some(d);
+            }
+        }
+        (verdict, fault, hang, hold)
     };
     let announce = match verdict {
         Verdict::Refuse(r) => return r,
@@ -275,6 +284,14 @@ pub(super) async fn layer(
         }
         Some(kind) => return injected(kind),
         None => {}
+    }
+    if let Some(d) = hold {
+        // Done, but the answer is held back: what a crash between send and record sees.
+        let r = next.run(req).await;
+        st.lock().unwrap().held += 1;
+        tokio::time::sleep(d).await;
+        st.lock().unwrap().held -= 1;
+        return r;
     }
     let mut r = next.run(req).await;
     if let Some((bucket, limit, remaining, reset)) = announce {

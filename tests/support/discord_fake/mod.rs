@@ -66,6 +66,12 @@ pub(crate) struct State {
     pub random: Option<RandomFaults>,
     /// When each REST request arrived (interaction callbacks aside).
     pub arrivals: Vec<tokio::time::Instant>,
+    /// Message creates that got past limits and faults.
+    pub creates_seen: usize,
+    /// After this many creates, answers are held back this long (the message is made).
+    pub hold_after: Option<(usize, Duration)>,
+    /// Answers being held back right now.
+    pub held: usize,
 }
 
 impl State {
@@ -199,6 +205,33 @@ impl FakeDiscord {
             best = best.max(i - j + 1);
         }
         best
+    }
+
+    /// Message creates done so far (refused ones aside).
+    pub fn creates_seen(&self) -> usize {
+        self.with(|s| s.creates_seen)
+    }
+
+    /// From the `after`-th message create on, makes the message but holds the
+    /// answer back for `hold`.
+    pub fn hold_answers_after(&self, after: usize, hold: Duration) {
+        self.with(|s| s.hold_after = Some((after, hold)));
+    }
+
+    /// Answers are no longer held back (those already held stay so).
+    pub fn release_answers(&self) {
+        self.with(|s| s.hold_after = None);
+    }
+
+    /// Answers being held back right now.
+    pub fn held(&self) -> usize {
+        self.with(|s| s.held)
+    }
+
+    /// Forgets every nonce, as Discord does after a few minutes: from now on only
+    /// hearth's own lookup can stop a repeat.
+    pub fn forget_nonces(&self) {
+        self.with(|s| s.nonces.clear());
     }
 
     /// Messages in every channel, by channel.
