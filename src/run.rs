@@ -42,9 +42,9 @@ impl Tokens {
 /// `hearth run`: opens the store, reads secrets from the environment, serves until
 /// Ctrl-C or SIGTERM.
 pub async fn run(cfg: Config) -> anyhow::Result<()> {
-    if !cfg.discord.enabled {
+    if !cfg.discord.enabled && !cfg.matrix.enabled {
         anyhow::bail!(
-            "no chat platform is enabled in the config ([discord] enabled = true). To try hearth locally, run `hearth shell`."
+            "no chat platform is enabled in the config ([discord] or [matrix] enabled = true). To try hearth locally, run `hearth shell`."
         );
     }
     let tokens = Tokens::from_env(&cfg)?;

@@ -160,6 +160,11 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The name of every command help describes.
+pub fn command_names() -> impl Iterator<Item = &'static str> {
+    ENTRIES.iter().map(|(name, _, _, _)| *name)
+}
+
 /// The usage line of a command (or of its group).
 pub fn usage(name: &str) -> &'static str {
     ENTRIES.iter().find(|e| e.0 == name).map_or("help", |e| e.1)

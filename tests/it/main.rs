@@ -19,6 +19,7 @@ mod matrix;
 mod matrix_harness;
 mod privacy;
 mod reactions;
+mod security;
 mod selection;
 mod shell;
 mod time_property;
