@@ -19,6 +19,8 @@ pub struct Hearth {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub wake: Arc<Notify>,
+    /// What this process knows about itself, for the health listener.
+    pub status: Arc<crate::status::Status>,
 }
 
 impl Hearth {
@@ -34,6 +36,7 @@ impl Hearth {
             clock,
             config,
             wake: Arc::new(Notify::new()),
+            status: Arc::default(),
         }
     }
 

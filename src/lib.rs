@@ -12,10 +12,12 @@ pub mod config;
 pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod health;
 pub mod platform;
 pub mod reactions;
 pub mod run;
 pub mod schedule;
+pub mod status;
 pub mod store;
 
 use std::sync::Arc;

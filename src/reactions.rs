@@ -111,6 +111,9 @@ pub async fn on_reaction(h: &Hearth, ev: &ReactionEvent) -> anyhow::Result<React
     if !changed {
         return Ok(ReactionOutcome::Unchanged);
     }
+    h.status
+        .reactions
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let meanings = Meanings::from_config(&h.config.reactions);
     if ev.added && meanings.of(&emoji) == Some(Meaning::Another) {
         let latest = h.store.latest_posted(couple.id).await?;

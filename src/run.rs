@@ -61,7 +61,13 @@ pub async fn serve(h: Hearth, tokens: Tokens, stop: CancellationToken) -> anyhow
     let mut platforms = Platforms::new();
     let mut tasks = tokio::task::JoinSet::new();
 
+    if cfg.health.enabled {
+        let (h2, addr, s) = (h.clone(), cfg.health.listen, stop.clone());
+        tasks.spawn(async move { crate::health::serve(h2, addr, s).await });
+    }
+
     if cfg.discord.enabled {
+        h.status.set_connected("discord", false);
         let token = tokens
             .discord
             .as_ref()
@@ -70,6 +76,26 @@ pub async fn serve(h: Hearth, tokens: Tokens, stop: CancellationToken) -> anyhow
             crate::platform::discord::client(h.clone(), &cfg.discord, token).await?;
         platforms = platforms.with(Arc::new(platform));
         let shards = client.shard_manager.clone();
+        {
+            // The health listener's view of the gateway: every shard connected.
+            let (shards, status, s) = (shards.clone(), h.status.clone(), stop.clone());
+            tasks.spawn(async move {
+                loop {
+                    let up = {
+                        let runners = shards.runners.lock().await;
+                        !runners.is_empty()
+                            && runners
+                                .values()
+                                .all(|r| r.stage == serenity::gateway::ConnectionStage::Connected)
+                    };
+                    status.set_connected("discord", up);
+                    tokio::select! {
+                        () = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                        () = s.cancelled() => return Ok(()),
+                    }
+                }
+            });
+        }
         let s = stop.clone();
         tasks.spawn(async move {
             tokio::select! {
@@ -83,6 +109,7 @@ pub async fn serve(h: Hearth, tokens: Tokens, stop: CancellationToken) -> anyhow
     }
 
     if cfg.matrix.enabled {
+        h.status.set_connected("matrix", false);
         let client = crate::platform::matrix::client(&h, &cfg.matrix, &tokens).await?;
         platforms = platforms.with(Arc::new(crate::platform::matrix::MatrixPlatform::new(
             client.clone(),

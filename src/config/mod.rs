@@ -29,6 +29,31 @@ pub struct Config {
     pub log: LogConfig,
     pub discord: DiscordConfig,
     pub matrix: MatrixConfig,
+    pub health: HealthConfig,
+}
+
+/// The optional `/healthz` and `/metrics` listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthConfig {
+    pub enabled: bool,
+    pub listen: std::net::SocketAddr,
+}
+
+impl Default for HealthConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 9185)),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHealth {
+    #[serde(default)]
+    enabled: bool,
+    listen: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -179,6 +204,8 @@ struct RawConfig {
     discord: DiscordConfig,
     #[serde(default)]
     matrix: MatrixConfig,
+    #[serde(default)]
+    health: RawHealth,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -243,6 +270,7 @@ impl Config {
             reactions: ReactionConfig::default(),
             engine: EngineConfig::default(),
             log: LogConfig::default(),
+            health: HealthConfig::default(),
             discord: DiscordConfig::default(),
             matrix: MatrixConfig::default(),
         }
@@ -346,6 +374,18 @@ impl Config {
             ));
         }
         cfg.discord = raw.discord;
+        cfg.health.enabled = raw.health.enabled;
+        if let Some(l) = raw.health.listen {
+            cfg.health.listen = l.get_ref().trim().parse().map_err(|_| {
+                err(
+                    Some(l.span()),
+                    format!(
+                        "health.listen: '{}' is not an address and port like \"127.0.0.1:9185\"",
+                        l.get_ref().chars().take(60).collect::<String>()
+                    ),
+                )
+            })?;
+        }
         if raw.matrix.enabled
             && (raw.matrix.homeserver.trim().is_empty() || !raw.matrix.user.starts_with('@'))
         {

@@ -122,9 +122,12 @@ impl Engine {
     /// finishes; anything not yet taken stays pending for the next start.
     pub async fn run(&self, shutdown: CancellationToken) {
         tracing::info!("engine started");
+        self.hearth.status.set_engine_running(true);
         while !shutdown.is_cancelled() {
             let now = self.hearth.now();
-            let wait = match self.tick_with(now, Some(&shutdown)).await {
+            let result = self.tick_with(now, Some(&shutdown)).await;
+            self.hearth.status.ticked(now.timestamp());
+            let wait = match result {
                 Ok(_) => self.time_to_next(now).await,
                 Err(e) => {
                     tracing::error!(
@@ -140,6 +143,7 @@ impl Engine {
                 () = shutdown.cancelled() => {}
             }
         }
+        self.hearth.status.set_engine_running(false);
         tracing::info!("engine stopped");
     }
 

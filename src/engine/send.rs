@@ -61,11 +61,22 @@ impl Engine {
                 .buffer_unordered(concurrency)
                 .collect()
                 .await;
+            let status = &self.hearth.status;
             for o in outcomes {
+                use std::sync::atomic::Ordering::Relaxed;
                 match o {
-                    Outcome::Posted => report.posted += 1,
-                    Outcome::Retry => report.retried += 1,
-                    Outcome::Failed => report.failed += 1,
+                    Outcome::Posted => {
+                        report.posted += 1;
+                        status.sent.fetch_add(1, Relaxed);
+                    }
+                    Outcome::Retry => {
+                        report.retried += 1;
+                        status.retried.fetch_add(1, Relaxed);
+                    }
+                    Outcome::Failed => {
+                        report.failed += 1;
+                        status.failed.fetch_add(1, Relaxed);
+                    }
                     Outcome::NotMine => {}
                 }
             }
@@ -118,7 +129,10 @@ impl Engine {
                 }
             }
         }
-        match platform.post_prompt(&prompt).await {
+        let started = std::time::Instant::now();
+        let posted = platform.post_prompt(&prompt).await;
+        h.status.observe_send(started.elapsed());
+        match posted {
             Ok(message_id) => {
                 h.store.mark_posted(d.id, &message_id, h.now_secs()).await?;
                 Ok(Outcome::Posted)

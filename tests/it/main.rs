@@ -15,6 +15,7 @@ mod discord_fixtures;
 mod dst;
 mod faults;
 mod fuzz;
+mod health;
 mod matrix;
 mod matrix_harness;
 mod privacy;

@@ -302,12 +302,14 @@ fn mention_ids(text: &str) -> String {
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let _ = self.bot.set(ready.user.id);
+        self.h.status.set_connected("discord", true);
         tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
         self.register_commands(&ctx).await;
         self.reconcile_recent(&ctx).await;
     }
 
     async fn resume(&self, ctx: Context, _: ResumedEvent) {
+        self.h.status.set_connected("discord", true);
         tracing::info!("Discord session resumed");
         self.reconcile_recent(&ctx).await;
     }

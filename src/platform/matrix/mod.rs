@@ -49,7 +49,9 @@ pub async fn serve(
         .sync_once(SyncSettings::default())
         .await
         .context("first Matrix sync")?;
+    h.status.set_connected("matrix", true);
     reconcile_recent(&h, &client).await;
+    let status = h.status.clone();
     client.add_event_handler_context(State { h, cfg });
     client.add_event_handler(on_invite);
     client.add_event_handler(on_membership);
@@ -57,10 +59,12 @@ pub async fn serve(
     client.add_event_handler(on_reaction_event);
     client.add_event_handler(on_redaction);
     let sync = client.sync(SyncSettings::default().timeout(Duration::from_secs(30)));
-    tokio::select! {
+    let r = tokio::select! {
         r = sync => r.context("the Matrix sync stopped"),
         () = stop.cancelled() => Ok(()),
-    }
+    };
+    status.set_connected("matrix", false);
+    r
 }
 
 /// How far back, in hours, reactions are reconciled after a start.

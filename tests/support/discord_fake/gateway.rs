@@ -15,7 +15,7 @@ pub enum Out {
 
 pub(super) async fn session(mut ws: WebSocket, state: Arc<Mutex<State>>, port: u16) {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let hello = json!({"op": 10, "d": {"heartbeat_interval": 41250}, "s": null, "t": null});
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 3000}, "s": null, "t": null});
     if ws
         .send(Message::Text(hello.to_string().into()))
         .await
