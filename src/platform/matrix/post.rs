@@ -110,6 +110,7 @@ impl Platform for MatrixPlatform {
         let sent = room
             .send_raw("m.room.message", content)
             .with_transaction_id(&txn)
+            .with_request_config(send_config())
             .await
             .map_err(classify)?;
         if p.thread {
@@ -129,6 +130,7 @@ impl Platform for MatrixPlatform {
             if let Err(e) = room
                 .send_raw("m.room.message", starter)
                 .with_transaction_id(&txn)
+                .with_request_config(send_config())
                 .await
             {
                 tracing::warn!(delivery = p.delivery_id, error = %e, "could not open a thread");
@@ -139,7 +141,7 @@ impl Platform for MatrixPlatform {
                 sent.response.event_id.clone(),
                 emoji.clone(),
             ));
-            if let Err(e) = room.send(r).await {
+            if let Err(e) = room.send(r).with_request_config(send_config()).await {
                 tracing::warn!(delivery = p.delivery_id, error = %e, "could not pre-add a reaction");
             }
         }
@@ -175,8 +177,18 @@ impl Platform for MatrixPlatform {
             "m.room.message",
             json!({"msgtype": "m.notice", "body": text}),
         )
+        .with_request_config(send_config())
         .await
         .map_err(classify)?;
         Ok(())
     }
+}
+
+/// Sends give up after a few tries instead of matrix-sdk's default of retrying for
+/// as long as the homeserver is unreachable: the engine then records the failure and
+/// retries on its own schedule, and one unreachable homeserver cannot hold up a tick.
+fn send_config() -> matrix_sdk::config::RequestConfig {
+    matrix_sdk::config::RequestConfig::new()
+        .retry_limit(2)
+        .max_retry_time(std::time::Duration::from_secs(30))
 }
