@@ -17,15 +17,13 @@ use std::time::Duration;
 
 use chrono::{DurationRound, TimeDelta, Utc};
 use hearth::clock::ManualClock;
-use hearth::commands::{Ctx, handle, parse_words};
 use hearth::config::Config;
-use hearth::domain::{Actor, ChannelRef, PlatformKind};
 use serde_json::Value;
 use tokio::process::{Child, Command};
 
 use crate::support::discord_fake::FakeDiscord;
 use crate::support::discord_fake::fixtures::GUILD_ID;
-use crate::support::discord_world::{ALICE, SAM, members};
+use crate::support::discord_world::{footer, members, seed_couples};
 
 const COUPLES: u64 = 1000;
 const FIRST_CHANNEL: u64 = 960_000_000_000_000_000;
@@ -66,24 +64,7 @@ async fn seed(cfg: Config) {
     let clock = Arc::new(ManualClock::new(now - TimeDelta::hours(2)));
     let h = hearth::open(cfg, clock).await.unwrap();
     let spec = format!("daily {}", slot.format("%H:%M"));
-    for i in 0..COUPLES {
-        let ctx = Ctx {
-            channel: ChannelRef::new(
-                PlatformKind::Discord,
-                GUILD_ID,
-                (FIRST_CHANNEL + i).to_string(),
-            ),
-            actor: Actor::moderator("seed"),
-        };
-        for line in [
-            vec!["couple", "add", ALICE, SAM, "UTC"],
-            vec!["schedule", "add", "conversation", &spec],
-        ] {
-            let words: Vec<String> = line.iter().map(|s| (*s).to_string()).collect();
-            let r = handle(&h, &ctx, parse_words(&words).unwrap()).await;
-            assert!(!r.is_error, "{}", r.text);
-        }
-    }
+    seed_couples(&h, FIRST_CHANNEL, COUPLES, &spec).await;
     h.store.close().await;
 }
 
@@ -132,12 +113,6 @@ async fn deliveries(db: &Path) -> Vec<(i64, String, Option<String>)> {
             .unwrap();
     pool.close().await;
     rows
-}
-
-fn footer(m: &Value) -> Option<String> {
-    m["embeds"][0]["footer"]["text"]
-        .as_str()
-        .map(str::to_string)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

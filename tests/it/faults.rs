@@ -6,22 +6,12 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::Duration as ChronoDuration;
-use hearth::commands::{Ctx, handle, parse_words};
-use hearth::domain::{Actor, ChannelRef, PlatformKind};
-use serde_json::Value;
 
 use crate::support::app::utc;
-use crate::support::discord_fake::fixtures::GUILD_ID;
-use crate::support::discord_world::{ALICE, SAM, World};
+use crate::support::discord_world::{World, footer, seed_couples};
 
 const COUPLES: u64 = 120;
 const FIRST_CHANNEL: u64 = 950_000_000_000_000_000;
-
-fn footer(m: &Value) -> Option<String> {
-    m["embeds"][0]["footer"]["text"]
-        .as_str()
-        .map(str::to_string)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seeded_faults_and_enforced_limits_still_give_exactly_one_post_each() {
@@ -34,24 +24,7 @@ async fn seeded_faults_and_enforced_limits_still_give_exactly_one_post_each() {
         cfg.engine.max_attempts = 50;
     })
     .await;
-    for i in 0..COUPLES {
-        let ctx = Ctx {
-            channel: ChannelRef::new(
-                PlatformKind::Discord,
-                GUILD_ID,
-                (FIRST_CHANNEL + i).to_string(),
-            ),
-            actor: Actor::moderator("mod"),
-        };
-        for line in [
-            vec!["couple", "add", ALICE, SAM, "UTC"],
-            vec!["schedule", "add", "conversation", "daily 20:00"],
-        ] {
-            let words: Vec<String> = line.iter().map(|s| (*s).to_string()).collect();
-            let r = handle(&w.h, &ctx, parse_words(&words).unwrap()).await;
-            assert!(!r.is_error, "{}", r.text);
-        }
-    }
+    seed_couples(&w.h, FIRST_CHANNEL, COUPLES, "daily 20:00").await;
 
     // The slot comes; the manual clock then moves on in 10-second steps so that
     // backed-off retries come due, while real time lets the fake's limits work.

@@ -236,3 +236,31 @@ where
     }
     panic!("timed out waiting for: {what}");
 }
+
+/// Registers `n` couples (alice & sam) in channels `first`, `first + 1`, …, each with
+/// a conversation schedule `spec` in UTC, as a moderator would.
+pub async fn seed_couples(h: &Hearth, first: u64, n: u64, spec: &str) {
+    use hearth::commands::{Ctx, handle, parse_words};
+    use hearth::domain::{Actor, ChannelRef, PlatformKind};
+    for i in 0..n {
+        let ctx = Ctx {
+            channel: ChannelRef::new(PlatformKind::Discord, GUILD_ID, (first + i).to_string()),
+            actor: Actor::moderator("mod"),
+        };
+        for line in [
+            vec!["couple", "add", ALICE, SAM, "UTC"],
+            vec!["schedule", "add", "conversation", spec],
+        ] {
+            let words: Vec<String> = line.iter().map(|s| (*s).to_string()).collect();
+            let r = handle(h, &ctx, parse_words(&words).unwrap()).await;
+            assert!(!r.is_error, "{}", r.text);
+        }
+    }
+}
+
+/// The delivery key in a posted prompt's embed footer.
+pub fn footer(m: &Value) -> Option<String> {
+    m["embeds"][0]["footer"]["text"]
+        .as_str()
+        .map(str::to_string)
+}
