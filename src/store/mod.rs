@@ -10,6 +10,7 @@ mod deliveries;
 mod export;
 mod reactions;
 mod schedules;
+mod totals;
 
 use std::path::Path;
 use std::str::FromStr;
