@@ -40,4 +40,13 @@ impl Store {
         .await?;
         Ok((row.get("posted"), row.get("total")))
     }
+
+    /// Send attempts beyond each delivery's first, over all deliveries: the retries.
+    pub async fn extra_attempts(&self) -> anyhow::Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(SUM(MAX(attempts - 1, 0)), 0) FROM deliveries")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
 }

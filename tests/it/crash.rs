@@ -83,7 +83,7 @@ fn start(dir: &Path, run: usize) -> Child {
         .expect("start hearth run")
 }
 
-async fn kill(mut child: Child) {
+pub(crate) async fn kill(mut child: Child) {
     child.start_kill().expect("SIGKILL");
     let status = child.wait().await.unwrap();
     assert!(!status.success(), "killed, not exited: {status:?}");
@@ -103,7 +103,7 @@ async fn wait_until(log: &Path, what: &str, secs: u64, mut check: impl FnMut() -
 }
 
 /// (delivery id, state, message id) of every delivery, read straight from SQLite.
-async fn deliveries(db: &Path) -> Vec<(i64, String, Option<String>)> {
+pub(crate) async fn deliveries(db: &Path) -> Vec<(i64, String, Option<String>)> {
     let url = format!("sqlite://{}?mode=ro", db.display());
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
     let rows: Vec<(i64, String, Option<String>)> =

@@ -32,9 +32,11 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn config(dir: &Path, port: u16) -> String {
+/// `rc_message`: Synapse's message rate limit as YAML, or None for Synapse's default.
+fn config(dir: &Path, port: u16, rc_message: Option<&str>) -> String {
     let d = dir.display();
     let lots = "{per_second: 1000, burst_count: 1000}";
+    let rc_message = rc_message.map_or(String::new(), |r| format!("rc_message: {r}\n"));
     format!(
         r#"server_name: "{SERVER_NAME}"
 pid_file: "{d}/homeserver.pid"
@@ -61,8 +63,7 @@ trusted_key_servers: []
 suppress_key_server_warning: true
 presence:
   enabled: false
-rc_message: {lots}
-rc_registration: {lots}
+{rc_message}rc_registration: {lots}
 rc_login:
   address: {lots}
   account: {lots}
@@ -75,6 +76,7 @@ rc_invites:
   per_user: {lots}
   per_issuer: {lots}
 rc_3pid_validation: {lots}
+rc_room_creation: {lots}
 rc_admin_redaction: {lots}
 "#
     )
@@ -108,8 +110,14 @@ pub async fn http_get(port: u16, path: &str) -> Option<String> {
 }
 
 impl Synapse {
-    /// Starts a fresh homeserver and waits until it answers.
+    /// Starts a fresh homeserver with no practical rate limits and waits until it answers.
     pub async fn start() -> Synapse {
+        Self::start_with_message_limit(Some("{per_second: 1000, burst_count: 1000}")).await
+    }
+
+    /// Starts a fresh homeserver whose message rate limit is `rc_message` (YAML, as in
+    /// homeserver.yaml), or Synapse's default when None.
+    pub async fn start_with_message_limit(rc_message: Option<&str>) -> Synapse {
         let venv = venv();
         let python = venv.join("bin/python");
         assert!(
@@ -119,7 +127,11 @@ impl Synapse {
         );
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        std::fs::write(dir.path().join("homeserver.yaml"), config(dir.path(), port)).unwrap();
+        std::fs::write(
+            dir.path().join("homeserver.yaml"),
+            config(dir.path(), port, rc_message),
+        )
+        .unwrap();
         let log = dir.path().join("homeserver.log");
         std::fs::write(
             dir.path().join("log.yaml"),

@@ -9,6 +9,7 @@
 mod post;
 mod session;
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -37,11 +38,13 @@ struct State {
     cfg: MatrixConfig,
 }
 
-/// Catches up once, then handles events until `stop`.
+/// Catches up once (then tells the sender through `ready`), then handles events
+/// until `stop`.
 pub async fn serve(
     h: Hearth,
     cfg: MatrixConfig,
     client: Client,
+    ready: tokio::sync::watch::Sender<bool>,
     stop: CancellationToken,
 ) -> anyhow::Result<()> {
     // Catch up without acting on anything that happened before this start.
@@ -49,6 +52,8 @@ pub async fn serve(
         .sync_once(SyncSettings::default())
         .await
         .context("first Matrix sync")?;
+    // From here the client knows hearth's rooms: sends may go ahead.
+    ready.send_replace(true);
     h.status.set_connected("matrix", true);
     reconcile_recent(&h, &client).await;
     let status = h.status.clone();
@@ -58,13 +63,64 @@ pub async fn serve(
     client.add_event_handler(on_message);
     client.add_event_handler(on_reaction_event);
     client.add_event_handler(on_redaction);
-    let sync = client.sync(SyncSettings::default().timeout(Duration::from_secs(30)));
+    let failures = AtomicU32::new(0);
+    let sync = client.sync_with_result_callback(
+        SyncSettings::default().timeout(Duration::from_secs(30)),
+        |result| sync_outcome(result, &failures, &status),
+    );
     let r = tokio::select! {
         r = sync => r.context("the Matrix sync stopped"),
         () = stop.cancelled() => Ok(()),
     };
     status.set_connected("matrix", false);
     r
+}
+
+/// Longest wait between sync attempts while the homeserver is away.
+const MAX_SYNC_BACKOFF: Duration = Duration::from_secs(60);
+
+/// Keeps the sync loop alive through a homeserver that is down or failing: waits
+/// (1 s, doubling, at most a minute) and tries again from the same sync token, so
+/// nothing that happened meanwhile is missed. Only a rejected login ends the loop.
+async fn sync_outcome(
+    result: Result<matrix_sdk::sync::SyncResponse, matrix_sdk::Error>,
+    failures: &AtomicU32,
+    status: &crate::status::Status,
+) -> Result<matrix_sdk::LoopCtrl, matrix_sdk::Error> {
+    use matrix_sdk::ruma::api::error::ErrorKind;
+    match result {
+        Ok(_) => {
+            let was = failures.swap(0, Ordering::Relaxed);
+            if was > 0 {
+                tracing::info!(failed_attempts = was, "Matrix sync is back");
+                status.set_connected("matrix", true);
+            }
+            Ok(matrix_sdk::LoopCtrl::Continue)
+        }
+        Err(e)
+            if matches!(
+                e.client_api_error_kind(),
+                Some(ErrorKind::UnknownToken(_) | ErrorKind::Forbidden)
+            ) =>
+        {
+            tracing::error!(error = %e, "the homeserver no longer accepts hearth's login");
+            Err(e)
+        }
+        Err(e) => {
+            let n = failures.fetch_add(1, Ordering::Relaxed) + 1;
+            status.set_connected("matrix", false);
+            let wait =
+                Duration::from_secs(1u64 << n.min(6).saturating_sub(1)).min(MAX_SYNC_BACKOFF);
+            tracing::warn!(
+                error = %e,
+                attempt = n,
+                wait_secs = wait.as_secs(),
+                "Matrix sync failed; trying again"
+            );
+            tokio::time::sleep(wait).await;
+            Ok(matrix_sdk::LoopCtrl::Continue)
+        }
+    }
 }
 
 /// How far back, in hours, reactions are reconciled after a start.

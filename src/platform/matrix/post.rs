@@ -16,17 +16,37 @@ pub const DELIVERY_FIELD: &str = "org.hearth.delivery";
 /// How many recent events are searched for a delivery's key.
 const SCAN: u32 = 50;
 
+/// How long a send waits for the first sync before giving up for now.
+const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub struct MatrixPlatform {
     client: Client,
     notice: bool,
+    /// True once the first sync is done: until then the client does not know which
+    /// rooms hearth is in, and a send must not conclude it left one.
+    ready: tokio::sync::watch::Receiver<bool>,
 }
 
 impl MatrixPlatform {
-    pub fn new(client: Client, notice: bool) -> Self {
-        Self { client, notice }
+    pub fn new(client: Client, notice: bool, ready: tokio::sync::watch::Receiver<bool>) -> Self {
+        Self {
+            client,
+            notice,
+            ready,
+        }
     }
 
-    fn room(&self, c: &ChannelRef) -> Result<Room, SendError> {
+    async fn room(&self, c: &ChannelRef) -> Result<Room, SendError> {
+        let mut ready = self.ready.clone();
+        match tokio::time::timeout(READY_WAIT, ready.wait_for(|r| *r)).await {
+            Ok(Ok(_)) => {}
+            _ => {
+                return Err(SendError::Transient {
+                    reason: "the Matrix client has not caught up with the homeserver yet".into(),
+                    retry_after: None,
+                });
+            }
+        }
         let id = <&RoomId>::try_from(c.channel.as_str()).map_err(|_| SendError::Permanent {
             reason: format!("'{}' is not a Matrix room id", c.channel),
         })?;
@@ -81,7 +101,7 @@ impl Platform for MatrixPlatform {
     }
 
     async fn post_prompt(&self, p: &OutboundPrompt) -> Result<String, SendError> {
-        let room = self.room(&p.channel)?;
+        let room = self.room(&p.channel).await?;
         let heading = format!("{} · {}", p.kind, p.practice.replace('-', " "));
         let mut plain = format!("{heading}\n{}", p.text);
         let mut html = format!(
@@ -149,7 +169,7 @@ impl Platform for MatrixPlatform {
     }
 
     async fn find_posted(&self, c: &ChannelRef, key: &str) -> Result<Option<String>, SendError> {
-        let room = self.room(c)?;
+        let room = self.room(c).await?;
         let me = self
             .client
             .user_id()
@@ -172,7 +192,7 @@ impl Platform for MatrixPlatform {
     }
 
     async fn send_notice(&self, c: &ChannelRef, text: &str) -> Result<(), SendError> {
-        let room = self.room(c)?;
+        let room = self.room(c).await?;
         room.send_raw(
             "m.room.message",
             json!({"msgtype": "m.notice", "body": text}),
