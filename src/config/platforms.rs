@@ -115,7 +115,7 @@ fn default_reconcile_hours() -> u32 {
     72
 }
 fn default_max_requests_per_second() -> u32 {
-    48
+    49
 }
 fn default_request_timeout_secs() -> u64 {
     30

