@@ -1,8 +1,9 @@
 //! The delivery engine: claims due slots into delivery rows, then sends them.
 //!
 //! It sleeps until the earliest due slot or retry, or until woken by a change: no
-//! task per schedule and no busy polling. Tests drive it one [`Engine::tick`] at a
-//! time with a manual clock.
+//! task per schedule and no busy polling. A wake-up with nothing due reads the
+//! database once ([`Store::earliest_due`](crate::store::Store::earliest_due), two
+//! index seeks). Tests drive it one [`Engine::tick`] at a time with a manual clock.
 
 mod choose;
 pub mod plan;
@@ -69,17 +70,41 @@ impl Engine {
 
     /// Claims due slots, then sends what is ready.
     pub async fn tick(&self, now: DateTime<Utc>) -> anyhow::Result<TickReport> {
-        self.tick_with(now, None).await
+        Ok(self.tick_with(now, None).await?.0)
     }
 
-    /// A tick that stops taking new deliveries once `shutdown` is cancelled.
+    /// One wake-up of [`Engine::run`]: a tick, then how long to sleep before the
+    /// next slot or retry (at most [`MAX_SLEEP`]).
+    pub async fn wake(&self, now: DateTime<Utc>) -> anyhow::Result<(TickReport, StdDuration)> {
+        self.wake_with(now, None).await
+    }
+
+    async fn wake_with(
+        &self,
+        now: DateTime<Utc>,
+        shutdown: Option<&CancellationToken>,
+    ) -> anyhow::Result<(TickReport, StdDuration)> {
+        let (report, next) = match self.tick_with(now, shutdown).await? {
+            (report, Some(next)) => (report, next),
+            (report, None) => (report, self.hearth.store.earliest_due(&self.active).await?),
+        };
+        Ok((report, sleep_until(next, now)))
+    }
+
+    /// A tick that stops taking new deliveries once `shutdown` is cancelled. When
+    /// nothing was due it also returns what it read: the earliest slot or retry
+    /// (nothing has been written since, so the caller can sleep until then).
     async fn tick_with(
         &self,
         now: DateTime<Utc>,
         shutdown: Option<&CancellationToken>,
-    ) -> anyhow::Result<TickReport> {
+    ) -> anyhow::Result<(TickReport, Option<Option<i64>>)> {
         let _guard = self.tick_lock.lock().await;
         let mut report = TickReport::default();
+        let next = self.hearth.store.earliest_due(&self.active).await?;
+        if next.is_none_or(|at| at > now.timestamp()) {
+            return Ok((report, Some(next)));
+        }
         loop {
             let (claimed, queued, skipped) = self.claim_due(now).await?;
             report.claimed += claimed;
@@ -93,7 +118,7 @@ impl Engine {
         if report != TickReport::default() {
             tracing::debug!(?report, "tick");
         }
-        Ok(report)
+        Ok((report, None))
     }
 
     /// Only the claim step: due schedules become delivery rows, next slots advance.
@@ -125,10 +150,10 @@ impl Engine {
         self.hearth.status.set_engine_running(true);
         while !shutdown.is_cancelled() {
             let now = self.hearth.now();
-            let result = self.tick_with(now, Some(&shutdown)).await;
+            let result = self.wake_with(now, Some(&shutdown)).await;
             self.hearth.status.ticked(now.timestamp());
             let wait = match result {
-                Ok(_) => self.time_to_next(now).await,
+                Ok((_, wait)) => wait,
                 Err(e) => {
                     tracing::error!(
                         error = format!("{e:#}"),
@@ -146,20 +171,12 @@ impl Engine {
         self.hearth.status.set_engine_running(false);
         tracing::info!("engine stopped");
     }
+}
 
-    /// How long to sleep: until the earliest slot or retry, at most [`MAX_SLEEP`].
-    async fn time_to_next(&self, now: DateTime<Utc>) -> StdDuration {
-        let store = &self.hearth.store;
-        let next = match (
-            store.earliest_slot(&self.active).await,
-            store.earliest_attempt(&self.active).await,
-        ) {
-            (Ok(a), Ok(b)) => a.into_iter().chain(b).min(),
-            _ => return StdDuration::from_secs(5),
-        };
-        next.map_or(MAX_SLEEP, |t| {
-            let secs = u64::try_from(t - now.timestamp()).unwrap_or(0);
-            StdDuration::from_secs(secs).min(MAX_SLEEP)
-        })
-    }
+/// How long to sleep: until `next` (the earliest slot or retry), at most [`MAX_SLEEP`].
+fn sleep_until(next: Option<i64>, now: DateTime<Utc>) -> StdDuration {
+    next.map_or(MAX_SLEEP, |t| {
+        let secs = u64::try_from(t - now.timestamp()).unwrap_or(0);
+        StdDuration::from_secs(secs).min(MAX_SLEEP)
+    })
 }

@@ -5,6 +5,20 @@ use sqlx::Row;
 use super::Store;
 use crate::domain::{ChannelRef, PlatformKind};
 
+/// When the earliest open delivery of the platforms in `?1` (a JSON array) may be
+/// sent: a pending one's retry time, a sending one's lease end. Read from the
+/// open-deliveries index; the `+` keeps SQLite from reading every couple first.
+macro_rules! earliest_attempt_sql {
+    () => {
+        "SELECT MIN(CASE d.state WHEN 'pending' THEN COALESCE(d.next_attempt_at, 0)
+                                 ELSE COALESCE(d.lease_until, 0) END)
+         FROM deliveries d JOIN couples c ON c.id = d.couple_id
+         WHERE d.state IN ('pending', 'sending')
+           AND +c.platform IN (SELECT value FROM json_each(?1))"
+    };
+}
+pub(super) use earliest_attempt_sql;
+
 /// A delivery waiting to be sent, with where it goes.
 #[derive(Debug, Clone)]
 pub struct OpenDelivery {
@@ -65,7 +79,8 @@ impl Store {
     }
 
     /// Deliveries ready to send now: pending ones whose retry time has come, and
-    /// ones a crashed sender held whose lease ran out.
+    /// ones a crashed sender held whose lease ran out. Read from the open-deliveries
+    /// index (the `+` keeps SQLite from reading every couple of the platform first).
     pub async fn open_deliveries(
         &self,
         now: i64,
@@ -78,9 +93,10 @@ impl Store {
              FROM deliveries d
              JOIN couples c ON c.id = d.couple_id
              LEFT JOIN schedules s ON s.id = d.schedule_id
-             WHERE ((d.state = 'pending' AND COALESCE(d.next_attempt_at, 0) <= ?1)
+             WHERE d.state IN ('pending', 'sending')
+               AND ((d.state = 'pending' AND COALESCE(d.next_attempt_at, 0) <= ?1)
                  OR (d.state = 'sending' AND COALESCE(d.lease_until, 0) <= ?1))
-               AND c.platform IN (SELECT value FROM json_each(?3))
+               AND +c.platform IN (SELECT value FROM json_each(?3))
              ORDER BY d.slot_at, d.id LIMIT ?2",
         )
         .bind(now)
@@ -208,16 +224,10 @@ impl Store {
 
     /// When the engine next has a send to retry or a lease to reclaim.
     pub async fn earliest_attempt(&self, active: &str) -> anyhow::Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT MIN(CASE d.state WHEN 'pending' THEN COALESCE(d.next_attempt_at, 0)
-                                     ELSE COALESCE(d.lease_until, 0) END)
-             FROM deliveries d JOIN couples c ON c.id = d.couple_id
-             WHERE d.state IN ('pending', 'sending')
-               AND c.platform IN (SELECT value FROM json_each(?))",
-        )
-        .bind(active)
-        .fetch_one(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar(earliest_attempt_sql!())
+            .bind(active)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Finds the delivery a platform message belongs to.
@@ -262,13 +272,19 @@ impl Store {
 
     /// Prompt ids given to a couple for one kind, oldest first.
     pub async fn prompt_history(&self, couple_id: i64, kind: &str) -> anyhow::Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT prompt_id FROM prompt_history WHERE couple_id = ? AND kind = ? ORDER BY id",
+        // One row, not one per prompt: a year of history is hundreds of rows, and each
+        // row costs more to fetch than the whole string.
+        let joined: Option<String> = sqlx::query_scalar(
+            "SELECT group_concat(prompt_id, char(30) ORDER BY id) FROM prompt_history
+             WHERE couple_id = ? AND kind = ?",
         )
         .bind(couple_id)
         .bind(kind)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(joined
+            .map(|j| j.split('\u{1e}').map(str::to_string).collect())
+            .unwrap_or_default())
     }
 
     /// The last `limit` posted prompts of a couple, newest first, with reactions.

@@ -54,6 +54,19 @@ pub struct SlotPlan {
     pub next: Option<i64>,
 }
 
+/// The earliest next slot of the couples on the platforms in `?1` (a JSON array).
+///
+/// This and the claim walk the due index from its start and look each couple up by
+/// id; the `+` keeps SQLite from starting at the couples of the platform instead,
+/// which reads every couple on each call.
+macro_rules! earliest_slot_sql {
+    () => {
+        "SELECT s.next_slot_at FROM schedules s JOIN couples c ON c.id = s.couple_id
+         WHERE s.next_slot_at IS NOT NULL AND +c.platform IN (SELECT value FROM json_each(?1))
+         ORDER BY s.next_slot_at LIMIT 1"
+    };
+}
+
 /// A SELECT of every schedule column, followed by `$tail`.
 macro_rules! select_schedules {
     ($tail:literal) => {
@@ -179,10 +192,23 @@ impl Store {
     /// The earliest next slot of any schedule.
     /// `active` is a JSON array of the platform names this process serves.
     pub async fn earliest_slot(&self, active: &str) -> anyhow::Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT MIN(next_slot_at) FROM schedules WHERE next_slot_at IS NOT NULL
-             AND couple_id IN (SELECT id FROM couples WHERE platform IN (SELECT value FROM json_each(?)))",
-        )
+        Ok(sqlx::query_scalar(earliest_slot_sql!())
+            .bind(active)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The earliest time anything is due: a schedule's next slot, a delivery's retry
+    /// or the end of a lease ([`Store::earliest_slot`] and [`Store::earliest_attempt`]
+    /// in one read, so an engine wake-up with nothing due asks the database once).
+    pub async fn earliest_due(&self, active: &str) -> anyhow::Result<Option<i64>> {
+        Ok(sqlx::query_scalar(concat!(
+            "SELECT MIN(COALESCE(slot, attempt), COALESCE(attempt, slot)) FROM (SELECT (",
+            earliest_slot_sql!(),
+            ") AS slot, (",
+            super::deliveries::earliest_attempt_sql!(),
+            ") AS attempt)"
+        ))
         .bind(active)
         .fetch_one(&self.pool)
         .await?)
@@ -201,11 +227,11 @@ impl Store {
     ) -> anyhow::Result<(usize, usize, usize)> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let rows = sqlx::query(
-            "SELECT id, couple_id, kind, spec, timezone, grace_secs, next_slot_at FROM schedules
-             WHERE next_slot_at IS NOT NULL AND next_slot_at <= ?
-               AND couple_id IN (SELECT id FROM couples
-                                 WHERE platform IN (SELECT value FROM json_each(?)))
-             ORDER BY next_slot_at LIMIT ?",
+            "SELECT s.id, s.couple_id, s.kind, s.spec, s.timezone, s.grace_secs, s.next_slot_at
+             FROM schedules s JOIN couples c ON c.id = s.couple_id
+             WHERE s.next_slot_at IS NOT NULL AND s.next_slot_at <= ?
+               AND +c.platform IN (SELECT value FROM json_each(?))
+             ORDER BY s.next_slot_at LIMIT ?",
         )
         .bind(now)
         .bind(active)
