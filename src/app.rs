@@ -8,6 +8,7 @@ use tokio::sync::Notify;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::reactions::ingest::ReactionIngest;
 use crate::store::Store;
 
 /// Store, catalog, clock and config, plus the bell that wakes the engine when a
@@ -21,6 +22,8 @@ pub struct Hearth {
     pub wake: Arc<Notify>,
     /// What this process knows about itself, for the health listener.
     pub status: Arc<crate::status::Status>,
+    /// The queue every reaction event is written through, a batch per transaction.
+    pub reactions: Arc<ReactionIngest>,
 }
 
 impl Hearth {
@@ -30,13 +33,23 @@ impl Hearth {
         clock: Arc<dyn Clock>,
         config: Arc<Config>,
     ) -> Self {
+        let wake = Arc::new(Notify::new());
+        let status: Arc<crate::status::Status> = Arc::default();
+        let reactions = Arc::new(ReactionIngest::new(
+            store.clone(),
+            clock.clone(),
+            &config,
+            status.clone(),
+            wake.clone(),
+        ));
         Self {
             store,
             catalog,
             clock,
             config,
-            wake: Arc::new(Notify::new()),
-            status: Arc::default(),
+            wake,
+            status,
+            reactions,
         }
     }
 

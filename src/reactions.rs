@@ -1,4 +1,9 @@
 //! Reactions on posted prompts: what emoji mean, and storing adds and removals.
+//!
+//! Adds and removals are written through [`ingest::ReactionIngest`], which commits
+//! the events that arrive together in one transaction.
+
+pub mod ingest;
 
 use crate::app::Hearth;
 use crate::config::ReactionConfig;
@@ -59,7 +64,7 @@ pub struct ReactionEvent {
 }
 
 /// What became of a reaction event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReactionOutcome {
     Stored,
     /// Already known (a repeat, or a removal of something not active).
@@ -74,64 +79,14 @@ pub enum ReactionOutcome {
 
 /// Stores a reaction added or removed on a posted prompt by a couple member.
 /// "Another one" on the latest prompt queues a fresh prompt of the same kind.
+///
+/// Returns once the change is committed, together with the other events that arrived
+/// meanwhile (see [`ingest`]); events are applied in the order they are submitted.
 pub async fn on_reaction(h: &Hearth, ev: &ReactionEvent) -> anyhow::Result<ReactionOutcome> {
     if ev.by_bot {
         return Ok(ReactionOutcome::IgnoredBot);
     }
-    let Some(posted) = h
-        .store
-        .delivery_by_message(ev.platform, &ev.message_id)
-        .await?
-    else {
-        return Ok(ReactionOutcome::NotAPrompt);
-    };
-    let Some(couple) = h.store.couple(posted.couple_id).await? else {
-        return Ok(ReactionOutcome::NotAPrompt);
-    };
-    if !couple.has_member(&ev.user) {
-        return Ok(ReactionOutcome::NotMember);
-    }
-    let emoji = normalize_emoji(&ev.emoji);
-    let now = h.now_secs();
-    let changed = if ev.added {
-        h.store
-            .add_reaction(
-                posted.delivery_id,
-                &ev.user,
-                &emoji,
-                now,
-                ev.platform_ref.as_deref(),
-            )
-            .await?
-    } else {
-        h.store
-            .remove_reaction(posted.delivery_id, &ev.user, &emoji, now)
-            .await?
-    };
-    if !changed {
-        return Ok(ReactionOutcome::Unchanged);
-    }
-    h.status
-        .reactions
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let meanings = Meanings::from_config(&h.config.reactions);
-    if ev.added && meanings.of(&emoji) == Some(Meaning::Another) {
-        let latest = h.store.latest_posted(couple.id).await?;
-        if latest.as_ref().map(|l| l.delivery_id) == Some(posted.delivery_id)
-            && !h.store.has_open_on_demand(couple.id).await?
-        {
-            h.store
-                .enqueue_on_demand(couple.id, &posted.kind, &ev.user, now)
-                .await?;
-            h.nudge();
-        }
-    }
-    tracing::debug!(
-        delivery = posted.delivery_id,
-        added = ev.added,
-        "reaction stored"
-    );
-    Ok(ReactionOutcome::Stored)
+    h.reactions.submit(ev).await
 }
 
 /// Clears reactions on a prompt (a moderator removed all, or all of one emoji).

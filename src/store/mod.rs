@@ -8,6 +8,7 @@ mod couples;
 mod custom;
 mod deliveries;
 mod export;
+mod reaction_batch;
 mod reactions;
 mod schedules;
 mod totals;
@@ -25,6 +26,9 @@ pub use couples::Couple;
 pub use custom::CustomPrompt;
 pub use deliveries::{HistoryItem, OpenDelivery, PostedMessage, PostedRef};
 pub use export::ForgetReport;
+pub use reaction_batch::{
+    BatchFacts, NewReaction, OnDemand, ReactionConn, WRITER_CACHE_KIB, WRITER_CHECKPOINT_PAGES,
+};
 pub use reactions::ReactionCount;
 pub use schedules::{DueSchedule, NewSchedule, ScheduleRow, SlotPlan};
 
@@ -32,6 +36,8 @@ pub use schedules::{DueSchedule, NewSchedule, ScheduleRow, SlotPlan};
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// How the pool connects, for connections of its own (the reaction writer's).
+    options: SqliteConnectOptions,
 }
 
 impl Store {
@@ -48,10 +54,13 @@ impl Store {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await
             .with_context(|| format!("while opening the database {}", path.display()))?;
-        let store = Store { pool };
+        let store = Store {
+            pool,
+            options: opts,
+        };
         store.migrate().await?;
         Ok(store)
     }

@@ -21,6 +21,7 @@ mod matrix;
 mod matrix_harness;
 mod matrix_outage;
 mod privacy;
+mod reaction_ingest;
 mod reactions;
 mod security;
 mod selection;

@@ -1,21 +1,8 @@
 //! Reactions on posted prompts are stored as data and show in stats.
 
-use hearth::domain::PlatformKind;
-use hearth::reactions::{ReactionEvent, ReactionOutcome, on_reaction};
+use hearth::reactions::{ReactionOutcome, on_reaction};
 
-use crate::support::app::{TestApp, utc};
-
-fn ev(msg: &str, user: &str, emoji: &str, added: bool) -> ReactionEvent {
-    ReactionEvent {
-        platform: PlatformKind::Discord,
-        message_id: msg.into(),
-        user: user.into(),
-        emoji: emoji.into(),
-        added,
-        by_bot: false,
-        platform_ref: None,
-    }
-}
+use crate::support::app::{TestApp, reaction as ev, utc};
 
 async fn posted_app() -> (TestApp, String) {
     let app = TestApp::new().await;

@@ -10,6 +10,7 @@ use hearth::config::Config;
 use hearth::domain::{Actor, ChannelRef, PlatformKind};
 use hearth::engine::Engine;
 use hearth::platform::Platforms;
+use hearth::reactions::ReactionEvent;
 
 use super::fake_platform::FakePlatform;
 
@@ -29,6 +30,19 @@ pub fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 
 pub fn channel() -> ChannelRef {
     ChannelRef::new(PlatformKind::Discord, "guild-1", "chan-1")
+}
+
+/// A reaction by `user` on Discord message `msg`, added or removed.
+pub fn reaction(msg: &str, user: &str, emoji: &str, added: bool) -> ReactionEvent {
+    ReactionEvent {
+        platform: PlatformKind::Discord,
+        message_id: msg.into(),
+        user: user.into(),
+        emoji: emoji.into(),
+        added,
+        by_bot: false,
+        platform_ref: None,
+    }
 }
 
 impl TestApp {

@@ -1,0 +1,390 @@
+//! Group commit of reaction events.
+//!
+//! Every reaction event goes through one writer task. A caller puts its event on a
+//! bounded queue and waits for the outcome; the writer takes whatever has queued up
+//! (at most [`MAX_BATCH`] events), applies those events in queue order inside one write
+//! transaction, and answers each caller once that transaction is committed. Under load
+//! hundreds of events share one commit; an event that arrives alone is written at
+//! once, without waiting for company. A full queue makes callers wait: nothing is
+//! dropped, and every caller learns its outcome or its error. An event once queued is
+//! applied even if its caller stops waiting.
+//!
+//! The writer keeps a database connection of its own (warm page cache, two round trips
+//! a batch: see [`ReactionConn`]) and starts checkpoints beside itself, so its commits
+//! rarely copy the WAL into the database themselves.
+//!
+//! The outcome of each event is the one it would get applied alone, in queue order:
+//! the bot's own reactions are ignored, reactions on anything but a posted prompt or by
+//! anyone outside the couple are not stored, a repeat is `Unchanged`, and "another one"
+//! on the couple's latest prompt queues one on-demand prompt.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use anyhow::{Context, anyhow};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use super::{Meaning, Meanings, ReactionEvent, ReactionOutcome};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::{PlatformKind, normalize_emoji};
+use crate::status::Status;
+use crate::store::{BatchFacts, NewReaction, OnDemand, ReactionConn, Store};
+
+/// The most events applied in one transaction.
+pub const MAX_BATCH: usize = 512;
+/// How many events may wait for the writer before callers are held back.
+pub const QUEUE_LEN: usize = 8 * MAX_BATCH;
+/// Batches between the writer's background checkpoints.
+const CHECKPOINT_EVERY: u64 = 4;
+
+/// One event waiting for the writer, with the way back to its caller.
+struct Job {
+    ev: ReactionEvent,
+    reply: oneshot::Sender<anyhow::Result<ReactionOutcome>>,
+}
+
+/// The queue into the writer task. The writer starts with the first event, on the
+/// runtime of its caller, and is started again if that runtime has gone away.
+pub struct ReactionIngest {
+    writer: Writer,
+    queue: Mutex<Option<mpsc::Sender<Job>>>,
+}
+
+/// What the writer task works with.
+#[derive(Clone)]
+struct Writer {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    meanings: Arc<Meanings>,
+    status: Arc<Status>,
+    wake: Arc<Notify>,
+}
+
+impl ReactionIngest {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        config: &Config,
+        status: Arc<Status>,
+        wake: Arc<Notify>,
+    ) -> Self {
+        Self {
+            writer: Writer {
+                store,
+                clock,
+                meanings: Arc::new(Meanings::from_config(&config.reactions)),
+                status,
+                wake,
+            },
+            queue: Mutex::new(None),
+        }
+    }
+
+    /// Queues one event and waits until it is committed (or has failed).
+    pub async fn submit(&self, ev: &ReactionEvent) -> anyhow::Result<ReactionOutcome> {
+        let (reply, answer) = oneshot::channel();
+        let mut ev = ev.clone();
+        ev.emoji = normalize_emoji(&ev.emoji);
+        let mut job = Job { ev, reply };
+        // A queue whose writer is gone (its runtime ended) is replaced, once.
+        for _ in 0..2 {
+            let queue = self.queue()?;
+            match queue.send(job).await {
+                Ok(()) => {
+                    return answer
+                        .await
+                        .map_err(|_| anyhow!("the reaction writer stopped before answering"))?;
+                }
+                Err(mpsc::error::SendError(back)) => {
+                    job = back;
+                    let mut q = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+                    if q.as_ref().is_some_and(|s| s.same_channel(&queue)) {
+                        *q = None;
+                    }
+                }
+            }
+        }
+        Err(anyhow!("the reaction writer cannot be started"))
+    }
+
+    /// The queue into a running writer, starting one if there is none.
+    fn queue(&self) -> anyhow::Result<mpsc::Sender<Job>> {
+        let mut q = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(s) = q.as_ref().filter(|s| !s.is_closed()) {
+            return Ok(s.clone());
+        }
+        let runtime = tokio::runtime::Handle::try_current()
+            .context("reactions are stored from within a tokio runtime")?;
+        let (tx, rx) = mpsc::channel(QUEUE_LEN);
+        runtime.spawn(self.writer.clone().run(rx));
+        *q = Some(tx.clone());
+        Ok(tx)
+    }
+}
+
+/// Why a batch failed.
+enum Failed {
+    /// The database refused the batch as a whole (busy, closed, unreadable): every
+    /// event in it gets the error.
+    Database(anyhow::Error),
+    /// A statement failed on what it was given, perhaps because of one event: each
+    /// event is tried again alone.
+    Content(anyhow::Error),
+}
+
+impl Failed {
+    fn from_sql(e: anyhow::Error) -> Failed {
+        // SQLite's primary result codes that depend on the data written: ERROR (a
+        // trigger's RAISE among others), TOOBIG, CONSTRAINT, MISMATCH, RANGE.
+        let on_data = e.chain().any(|c| {
+            c.downcast_ref::<sqlx::Error>()
+                .and_then(sqlx::Error::as_database_error)
+                .and_then(|d| d.code()?.parse::<i32>().ok())
+                .is_some_and(|code| matches!(code & 0xff, 1 | 18 | 19 | 20 | 25))
+        });
+        if on_data {
+            Failed::Content(e)
+        } else {
+            Failed::Database(e)
+        }
+    }
+}
+
+impl Writer {
+    /// Drains the queue batch by batch until every sender is gone.
+    ///
+    /// Every [`CHECKPOINT_EVERY`] batches it starts a checkpoint on another connection
+    /// (unless one is still running), so copying the WAL into the database happens
+    /// beside the writer rather than inside one of its commits.
+    async fn run(self, mut rx: mpsc::Receiver<Job>) {
+        let mut conn = None;
+        let mut jobs = Vec::with_capacity(MAX_BATCH);
+        let checkpointing = Arc::new(AtomicBool::new(false));
+        let mut batches: u64 = 0;
+        while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+            self.write(&mut conn, std::mem::take(&mut jobs)).await;
+            jobs.reserve(MAX_BATCH);
+            batches += 1;
+            if batches.is_multiple_of(CHECKPOINT_EVERY)
+                && !checkpointing.swap(true, Ordering::AcqRel)
+            {
+                let (store, flag) = (self.store.clone(), checkpointing.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = store.checkpoint().await {
+                        tracing::debug!(error = format!("{e:#}"), "checkpoint not done");
+                    }
+                    flag.store(false, Ordering::Release);
+                });
+            }
+        }
+    }
+
+    /// Applies one batch and answers its callers. If applying fails, each event is
+    /// tried again alone, so one bad event fails only its own caller.
+    async fn write(&self, conn: &mut Option<ReactionConn>, jobs: Vec<Job>) {
+        let now = self.clock.now().timestamp();
+        let events: Vec<&ReactionEvent> = jobs.iter().map(|j| &j.ev).collect();
+        let result = self.apply(conn, &events, now).await;
+        drop(events);
+        match result {
+            Ok(outcomes) => {
+                for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(Ok(outcome));
+                }
+            }
+            Err(Failed::Database(e)) => {
+                tracing::error!(
+                    error = format!("{e:#}"),
+                    events = jobs.len(),
+                    "reactions not stored"
+                );
+                for job in jobs {
+                    let _ = job.reply.send(Err(anyhow!("{e:#}")));
+                }
+            }
+            Err(Failed::Content(e)) if jobs.len() == 1 => {
+                if let Some(job) = jobs.into_iter().next() {
+                    let _ = job.reply.send(Err(e));
+                }
+            }
+            Err(Failed::Content(e)) => {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    events = jobs.len(),
+                    "reaction batch failed; applying its events one by one"
+                );
+                for job in jobs {
+                    let r = match self.apply(conn, &[&job.ev], now).await {
+                        Ok(o) => Ok(o[0]),
+                        Err(Failed::Database(e) | Failed::Content(e)) => Err(e),
+                    };
+                    let _ = job.reply.send(r);
+                }
+            }
+        }
+    }
+
+    /// Applies `events` in order in one transaction; their outcomes once committed.
+    /// The writer's connection is opened when first needed and again after a failure.
+    async fn apply(
+        &self,
+        conn: &mut Option<ReactionConn>,
+        events: &[&ReactionEvent],
+        now: i64,
+    ) -> Result<Vec<ReactionOutcome>, Failed> {
+        if self.store.is_closed() {
+            *conn = None;
+            return Err(Failed::Database(anyhow!("the database is closed")));
+        }
+        let c = match conn {
+            Some(c) => c,
+            None => conn.insert(
+                self.store
+                    .open_reaction_writer()
+                    .await
+                    .map_err(Failed::Database)?,
+            ),
+        };
+        let (outcomes, enqueued) = match self.plan(c, events, now).await {
+            Ok(r) => r,
+            Err(e) => {
+                // Start the next batch afresh, on a new connection.
+                c.roll_back().await;
+                *conn = None;
+                return Err(Failed::from_sql(e));
+            }
+        };
+        let stored = outcomes
+            .iter()
+            .filter(|o| **o == ReactionOutcome::Stored)
+            .count();
+        self.status
+            .reactions
+            .fetch_add(stored as u64, Ordering::Relaxed);
+        if enqueued {
+            self.wake.notify_one();
+        }
+        tracing::debug!(events = events.len(), stored, "reactions committed");
+        Ok(outcomes)
+    }
+
+    /// Reads what the batch needs, works out each event's outcome in order, and writes
+    /// the result: removals of rows that were active, the new rows, and any on-demand
+    /// prompt "another one" asked for; then commits. True if a prompt was queued.
+    async fn plan(
+        &self,
+        tx: &mut ReactionConn,
+        events: &[&ReactionEvent],
+        now: i64,
+    ) -> anyhow::Result<(Vec<ReactionOutcome>, bool)> {
+        let live: Vec<&ReactionEvent> = events.iter().copied().filter(|e| !e.by_bot).collect();
+        let mut facts: HashMap<PlatformKind, BatchFacts> = HashMap::new();
+        let platforms: HashSet<PlatformKind> = live.iter().map(|e| e.platform).collect();
+        for platform in platforms {
+            let on = live.iter().filter(|e| e.platform == platform);
+            let ids: HashSet<&str> = on.clone().map(|e| e.message_id.as_str()).collect();
+            let another_on: HashSet<&str> = on
+                .filter(|e| e.added && self.meanings.of(&e.emoji) == Some(Meaning::Another))
+                .map(|e| e.message_id.as_str())
+                .collect();
+            let ids: Vec<&str> = ids.into_iter().collect();
+            let another_on: Vec<&str> = another_on.into_iter().collect();
+            facts.insert(platform, tx.facts(platform, &ids, &another_on).await?);
+        }
+
+        /// Where the active reaction of one (delivery, user, emoji) is.
+        enum Slot {
+            Stored(i64),
+            New(usize),
+        }
+        // Couple ids are unique across platforms.
+        let mut another: HashMap<i64, (Option<i64>, bool)> = HashMap::new();
+        for f in facts.values_mut() {
+            another.extend(std::mem::take(&mut f.another));
+        }
+        let mut active: HashMap<(i64, &str, &str), Slot> = HashMap::new();
+        for f in facts.values() {
+            for (row, delivery, user, emoji) in &f.active {
+                active.insert((*delivery, user, emoji), Slot::Stored(*row));
+            }
+        }
+        let mut removed = Vec::new();
+        let mut rows: Vec<NewReaction> = Vec::new();
+        let mut on_demand: Vec<OnDemand> = Vec::new();
+        let mut outcomes = Vec::with_capacity(events.len());
+        for ev in events {
+            if ev.by_bot {
+                outcomes.push(ReactionOutcome::IgnoredBot);
+                continue;
+            }
+            let Some(f) = facts.get(&ev.platform) else {
+                outcomes.push(ReactionOutcome::NotAPrompt);
+                continue;
+            };
+            let Some(p) = f.posted.get(&ev.message_id) else {
+                outcomes.push(ReactionOutcome::NotAPrompt);
+                continue;
+            };
+            if !f
+                .members
+                .get(&p.couple_id)
+                .is_some_and(|m| m.contains(&ev.user))
+            {
+                outcomes.push(ReactionOutcome::NotMember);
+                continue;
+            }
+            let key = (p.delivery_id, ev.user.as_str(), ev.emoji.as_str());
+            let changed = if ev.added {
+                let new = !active.contains_key(&key);
+                if new {
+                    active.insert(key, Slot::New(rows.len()));
+                    rows.push(NewReaction {
+                        delivery_id: p.delivery_id,
+                        user: ev.user.clone(),
+                        emoji: ev.emoji.clone(),
+                        removed: false,
+                        platform_ref: ev.platform_ref.clone(),
+                    });
+                    // "Another one" on the couple's latest prompt: one on-demand prompt
+                    // of its kind, unless one is already waiting.
+                    if self.meanings.of(&ev.emoji) == Some(Meaning::Another)
+                        && let Some((latest, open)) = another.get_mut(&p.couple_id)
+                        && *latest == Some(p.delivery_id)
+                        && !*open
+                    {
+                        *open = true;
+                        on_demand.push(OnDemand {
+                            couple_id: p.couple_id,
+                            kind: p.kind.clone(),
+                            requested_by: ev.user.clone(),
+                        });
+                    }
+                }
+                new
+            } else {
+                match active.remove(&key) {
+                    Some(Slot::Stored(row)) => {
+                        removed.push(row);
+                        true
+                    }
+                    // Added earlier in this batch: its row is written already removed.
+                    Some(Slot::New(i)) => {
+                        rows[i].removed = true;
+                        true
+                    }
+                    None => false,
+                }
+            };
+            outcomes.push(if changed {
+                ReactionOutcome::Stored
+            } else {
+                ReactionOutcome::Unchanged
+            });
+        }
+        tx.write_and_commit(now, &removed, &rows, &on_demand)
+            .await?;
+        Ok((outcomes, !on_demand.is_empty()))
+    }
+}
