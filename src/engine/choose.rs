@@ -23,23 +23,45 @@ pub async fn choose_for(
     max_depth: Depth,
     seed: u64,
 ) -> anyhow::Result<Option<Prompt>> {
-    let custom: Vec<Prompt> = h
-        .store
+    let custom = custom_prompts(h, at).await?;
+    let history = h.store.prompt_history(couple_id, kind.as_str()).await?;
+    let history: Vec<&str> = history.iter().map(String::as_str).collect();
+    let signals = h.store.reaction_signals(couple_id).await?;
+    Ok(choose_among(
+        h, &custom, kind, max_depth, &history, &signals, seed,
+    ))
+}
+
+/// The custom prompts of the community `at` belongs to, as prompts.
+pub(crate) async fn custom_prompts(h: &Hearth, at: &ChannelRef) -> anyhow::Result<Vec<Prompt>> {
+    Ok(h.store
         .custom_prompts(at)
         .await?
         .iter()
         .filter_map(Prompt::from_custom)
-        .collect();
+        .collect())
+}
+
+/// The choice itself, from what was read: the catalog's prompts and the community's
+/// `custom` ones of `kind` up to `max_depth`, the couple's `history` of that kind
+/// (oldest first) and the `signals` of their reactions ((prompt id, emoji) pairs).
+pub(crate) fn choose_among(
+    h: &Hearth,
+    custom: &[Prompt],
+    kind: Kind,
+    max_depth: Depth,
+    history: &[&str],
+    signals: &[(String, String)],
+    seed: u64,
+) -> Option<Prompt> {
     let candidates: Vec<&Prompt> = h
         .catalog
         .of_kind(kind)
         .chain(custom.iter().filter(|p| p.kind == kind))
         .filter(|p| p.depth <= max_depth)
         .collect();
-    let history = h.store.prompt_history(couple_id, kind.as_str()).await?;
-    let history: Vec<&str> = history.iter().map(String::as_str).collect();
-    let prefs = preferences(h, couple_id).await?;
-    Ok(choose(&candidates, &history, &prefs, seed).cloned())
+    let prefs = preferences(h, signals);
+    choose(&candidates, history, &prefs, seed).cloned()
 }
 
 /// A prompt by id: the catalog's, or one of the community's custom prompts.
@@ -59,14 +81,14 @@ pub async fn prompt_by_id(h: &Hearth, at: &ChannelRef, id: &str) -> anyhow::Resu
 }
 
 /// Loved and favourite prompts raise their practice's weight; "another one" lowers it.
-async fn preferences(h: &Hearth, couple_id: i64) -> anyhow::Result<Preferences> {
+fn preferences(h: &Hearth, signals: &[(String, String)]) -> Preferences {
     let meanings = Meanings::from_config(&h.config.reactions);
     let mut weight: BTreeMap<Practice, f64> = BTreeMap::new();
-    for (prompt_id, emoji) in h.store.reaction_signals(couple_id).await? {
-        let Some(p) = h.catalog.get(&prompt_id) else {
+    for (prompt_id, emoji) in signals {
+        let Some(p) = h.catalog.get(prompt_id) else {
             continue;
         };
-        let delta = match meanings.of(&emoji) {
+        let delta = match meanings.of(emoji) {
             Some(Meaning::Loved | Meaning::Favourite) => STEP,
             Some(Meaning::Another) => -STEP,
             _ => continue,
@@ -76,7 +98,7 @@ async fn preferences(h: &Hearth, couple_id: i64) -> anyhow::Result<Preferences> 
     for w in weight.values_mut() {
         *w = w.clamp(0.5, 2.0);
     }
-    Ok(Preferences {
+    Preferences {
         practice_weight: weight,
-    })
+    }
 }

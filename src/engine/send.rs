@@ -1,6 +1,9 @@
-//! Sending: lease a delivery, pick its prompt, make sure it was not already posted,
-//! post it, record the message id. Transient failures back off; permanent ones stop
-//! the schedule and tell the moderators once.
+//! Sending, a batch at a time: choose the prompts, lease the deliveries, make sure
+//! none was already posted, post them, record the message ids. Each step is one
+//! transaction for the whole batch (the posts are recorded as they come back,
+//! whatever came back together at once), so a burst of due slots costs a few commits,
+//! not several per delivery. Transient failures back off; permanent ones stop the
+//! schedule and tell the moderators once.
 
 use std::time::Duration as StdDuration;
 
@@ -8,17 +11,40 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use super::{Engine, SEND_BATCH, TickReport};
-use crate::catalog::tags::{Depth, Kind};
-use crate::domain::delivery_key;
-use crate::platform::{OutboundPrompt, Platform, SendError};
-use crate::store::OpenDelivery;
+use std::collections::HashMap;
+use std::sync::Arc;
 
+use super::{Engine, SEND_BATCH, TickReport};
+use crate::catalog::Prompt;
+use crate::catalog::tags::{Depth, Kind};
+use crate::domain::{PlatformKind, delivery_key};
+use crate::platform::{OutboundPrompt, Platform, SendError};
+use crate::store::{LeaseRequest, OpenDelivery};
+
+/// Posts recorded in one transaction at most.
+const SEND_BATCH_USIZE: usize = SEND_BATCH as usize;
+
+#[derive(Clone, Copy)]
 enum Outcome {
     Posted,
     Retry,
     Failed,
     NotMine,
+}
+
+/// A leased delivery ready to post.
+struct Ready {
+    d: OpenDelivery,
+    platform: Arc<dyn Platform>,
+    attempts_before: i64,
+    prompt: OutboundPrompt,
+}
+
+/// What posting one delivery came to.
+enum Post {
+    /// On the platform under this message id (just posted, or found from before).
+    Done(String),
+    Error(SendError),
 }
 
 impl Engine {
@@ -37,30 +63,10 @@ impl Engine {
                 .await?;
             let batch: Vec<OpenDelivery> =
                 batch.into_iter().filter(|d| seen.insert(d.id)).collect();
-            if batch.is_empty() {
+            if batch.is_empty() || shutdown.is_some_and(CancellationToken::is_cancelled) {
                 return Ok(());
             }
-            let concurrency = self.hearth.config.engine.send_concurrency;
-            let outcomes: Vec<Outcome> = futures::stream::iter(batch)
-                .map(|d| async move {
-                    if shutdown.is_some_and(CancellationToken::is_cancelled) {
-                        return Outcome::NotMine;
-                    }
-                    match self.send_one(&d, now).await {
-                        Ok(o) => o,
-                        Err(e) => {
-                            tracing::error!(
-                                delivery = d.id,
-                                error = format!("{e:#}"),
-                                "send failed"
-                            );
-                            Outcome::Retry
-                        }
-                    }
-                })
-                .buffer_unordered(concurrency)
-                .collect()
-                .await;
+            let outcomes = self.send_batch(&batch, now, shutdown).await?;
             let status = &self.hearth.status;
             for o in outcomes {
                 use std::sync::atomic::Ordering::Relaxed;
@@ -86,90 +92,209 @@ impl Engine {
         }
     }
 
-    async fn send_one(&self, d: &OpenDelivery, now: DateTime<Utc>) -> anyhow::Result<Outcome> {
+    /// Sends one batch: chooses the prompts of those without one (their inputs read
+    /// in one query), leases the batch and records the choices in one transaction,
+    /// posts `engine.send_concurrency` at a time, and records the posts as they come
+    /// back, whatever has come back together in one transaction.
+    async fn send_batch(
+        &self,
+        batch: &[OpenDelivery],
+        now: DateTime<Utc>,
+        shutdown: Option<&CancellationToken>,
+    ) -> anyhow::Result<Vec<Outcome>> {
         let h = &self.hearth;
-        let Some(platform) = self.platforms.get(d.channel.platform) else {
-            return Ok(Outcome::NotMine);
-        };
-        let Some(attempts_before) = h
+        let mine: Vec<(&OpenDelivery, Arc<dyn Platform>)> = batch
+            .iter()
+            .filter_map(|d| Some((d, self.platforms.get(d.channel.platform)?.clone())))
+            .collect();
+        let mut outcomes: Vec<Outcome> = (mine.len()..batch.len())
+            .map(|_| Outcome::NotMine)
+            .collect();
+        let prompts = self.prompts_for(&mine).await?;
+        let requests: Vec<LeaseRequest> = mine
+            .iter()
+            .zip(&prompts)
+            .map(|((d, _), p)| LeaseRequest {
+                id: d.id,
+                prompt: p
+                    .as_ref()
+                    .filter(|(_, fresh)| *fresh)
+                    .map(|(p, _)| (p.id.clone(), p.text.clone())),
+            })
+            .collect();
+        let lease = i64::try_from(h.config.engine.lease_secs).unwrap_or(i64::MAX);
+        let leased = h
             .store
-            .lease_delivery(
-                d.id,
-                now.timestamp(),
-                i64::try_from(h.config.engine.lease_secs).unwrap_or(i64::MAX),
-            )
-            .await?
-        else {
-            return Ok(Outcome::NotMine);
-        };
-        let key = delivery_key(d.id);
-        let Some(prompt) = self.prompt_for(d).await? else {
-            let why = format!(
-                "no {} prompt fits this couple (depth {})",
-                d.kind, d.couple_depth
-            );
-            tracing::warn!(delivery = d.id, "{why}");
-            h.store.mark_failed(d.id, &why).await?;
-            return Ok(Outcome::Failed);
-        };
-        // A delivery tried before may have been posted just before a crash or a lost
-        // answer: look before posting again.
-        if attempts_before > 0 {
-            match platform.find_posted(&d.channel, &key).await {
+            .lease_deliveries(&requests, now.timestamp(), lease)
+            .await?;
+        let mut ready = Vec::with_capacity(leased.len());
+        for ((d, platform), prompt) in mine.into_iter().zip(prompts) {
+            let Some(&attempts_before) = leased.get(&d.id) else {
+                outcomes.push(Outcome::NotMine);
+                continue;
+            };
+            let Some((prompt, _)) = prompt else {
+                let why = format!(
+                    "no {} prompt fits this couple (depth {})",
+                    d.kind, d.couple_depth
+                );
+                tracing::warn!(delivery = d.id, "{why}");
+                h.store.mark_failed(d.id, &why).await?;
+                outcomes.push(Outcome::Failed);
+                continue;
+            };
+            let prompt = self.outbound(d, &prompt);
+            ready.push(Ready {
+                d: d.clone(),
+                platform,
+                attempts_before,
+                prompt,
+            });
+        }
+        let concurrency = h.config.engine.send_concurrency;
+        let mut posts = futures::stream::iter(ready)
+            .map(|r| async move {
+                if shutdown.is_some_and(CancellationToken::is_cancelled) {
+                    return (r, None);
+                }
+                let post = self.post(&r).await;
+                (r, Some(post))
+            })
+            .buffer_unordered(concurrency)
+            .ready_chunks(SEND_BATCH_USIZE);
+        while let Some(chunk) = posts.next().await {
+            let mut done: Vec<(i64, String)> = Vec::new();
+            let mut unsent: Vec<i64> = Vec::new();
+            for (r, post) in &chunk {
+                match post {
+                    Some(Post::Done(message_id)) => done.push((r.d.id, message_id.clone())),
+                    Some(Post::Error(_)) => {}
+                    None => unsent.push(r.d.id),
+                }
+            }
+            // A post not recorded is found on the platform when its lease runs out
+            // and it is tried again; it is not posted twice.
+            let recorded = match h.store.mark_posted_many(&done, h.now_secs()).await {
+                Ok(()) => Outcome::Posted,
+                Err(e) => {
+                    tracing::error!(
+                        deliveries = done.len(),
+                        error = format!("{e:#}"),
+                        "posted, but not recorded; will look for them again"
+                    );
+                    Outcome::Retry
+                }
+            };
+            outcomes.extend(done.iter().map(|_| recorded));
+            // Stopping: what was leased but not tried goes back as it was.
+            if let Err(e) = h.store.release_deliveries(&unsent).await {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "leases not given back; they run out on their own"
+                );
+            }
+            outcomes.extend(unsent.iter().map(|_| Outcome::NotMine));
+            for (r, post) in chunk {
+                if let Some(Post::Error(e)) = post {
+                    let o = self
+                        .failed(&r.d, r.attempts_before + 1, e, r.platform.as_ref())
+                        .await;
+                    outcomes.push(o.unwrap_or_else(|e| {
+                        tracing::error!(delivery = r.d.id, error = format!("{e:#}"), "send failed");
+                        Outcome::Retry
+                    }));
+                }
+            }
+        }
+        Ok(outcomes)
+    }
+
+    /// Posts one leased delivery. One tried before may have been posted just before a
+    /// crash or a lost answer: look before posting again.
+    async fn post(&self, r: &Ready) -> Post {
+        if r.attempts_before > 0 {
+            match r.platform.find_posted(&r.d.channel, &r.prompt.key).await {
                 Ok(Some(message_id)) => {
-                    tracing::info!(delivery = d.id, "found already posted; recording it");
-                    h.store.mark_posted(d.id, &message_id, h.now_secs()).await?;
-                    return Ok(Outcome::Posted);
+                    tracing::info!(delivery = r.d.id, "found already posted; recording it");
+                    return Post::Done(message_id);
                 }
                 Ok(None) => {}
-                Err(e) => {
-                    return self
-                        .failed(d, attempts_before + 1, e, platform.as_ref())
-                        .await;
-                }
+                Err(e) => return Post::Error(e),
             }
         }
         let started = std::time::Instant::now();
-        let posted = platform.post_prompt(&prompt).await;
-        h.status.observe_send(started.elapsed());
+        let posted = r.platform.post_prompt(&r.prompt).await;
+        self.hearth.status.observe_send(started.elapsed());
         match posted {
-            Ok(message_id) => {
-                h.store.mark_posted(d.id, &message_id, h.now_secs()).await?;
-                Ok(Outcome::Posted)
-            }
-            Err(e) => {
-                self.failed(d, attempts_before + 1, e, platform.as_ref())
-                    .await
-            }
+            Ok(message_id) => Post::Done(message_id),
+            Err(e) => Post::Error(e),
         }
     }
 
-    /// Builds the outbound prompt, choosing and recording it on the first attempt.
-    async fn prompt_for(&self, d: &OpenDelivery) -> anyhow::Result<Option<OutboundPrompt>> {
+    /// The prompt of each delivery, and whether it was chosen now (so is to be
+    /// recorded): the one recorded on an earlier attempt if it still exists, else a
+    /// new choice. The couples' histories and reactions are read in one query.
+    async fn prompts_for(
+        &self,
+        batch: &[(&OpenDelivery, Arc<dyn Platform>)],
+    ) -> anyhow::Result<Vec<Option<(Prompt, bool)>>> {
         let h = &self.hearth;
-        let kind: Kind = d.kind.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
-        let known = match d.prompt_id.as_deref() {
-            Some(id) => super::prompt_by_id(h, &d.channel, id).await?,
-            None => None,
-        };
-        let prompt = match known {
-            Some(p) => p,
-            None => {
-                let depth: Depth = d.couple_depth.parse().unwrap_or(Depth::Light);
-                let seed = (d.couple_id as u64).rotate_left(32) ^ d.id as u64;
-                let Some(p) =
-                    super::choose_for(h, d.couple_id, &d.channel, kind, depth, seed).await?
-                else {
-                    return Ok(None);
-                };
-                h.store.set_delivery_prompt(d.id, &p.id, &p.text).await?;
-                p
+        let mut custom: HashMap<(PlatformKind, String), Vec<Prompt>> = HashMap::new();
+        for (d, _) in batch {
+            let community = (d.channel.platform, d.channel.scope.clone());
+            if let std::collections::hash_map::Entry::Vacant(e) = custom.entry(community) {
+                e.insert(super::choose::custom_prompts(h, &d.channel).await?);
             }
+        }
+        let known = |d: &OpenDelivery| -> Option<Prompt> {
+            let id = d.prompt_id.as_deref()?;
+            h.catalog
+                .get(id)
+                .or_else(|| custom_of(&custom, d).iter().find(|p| p.id == id))
+                .cloned()
         };
-        let r = &h.config.reactions;
+        let wanted: Vec<(i64, &str)> = batch
+            .iter()
+            .filter(|(d, _)| known(d).is_none())
+            .map(|(d, _)| (d.couple_id, d.kind.as_str()))
+            .collect();
+        let mut inputs = h.store.selection_inputs(&wanted).await?;
+        let mut chosen = Vec::with_capacity(batch.len());
+        for (d, _) in batch {
+            if let Some(p) = known(d) {
+                chosen.push(Some((p, false)));
+                continue;
+            }
+            let kind: Kind = d.kind.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let depth: Depth = d.couple_depth.parse().unwrap_or(Depth::Light);
+            let seed = (d.couple_id as u64).rotate_left(32) ^ d.id as u64;
+            let history = inputs
+                .history
+                .entry((d.couple_id, d.kind.clone()))
+                .or_default();
+            let signals = inputs
+                .signals
+                .get(&d.couple_id)
+                .map_or(&[][..], Vec::as_slice);
+            let past: Vec<&str> = history.iter().map(String::as_str).collect();
+            let custom = custom_of(&custom, d);
+            let p = super::choose::choose_among(h, custom, kind, depth, &past, signals, seed);
+            // A second delivery of the same kind for this couple in this batch gets
+            // another prompt.
+            if let Some(p) = &p {
+                history.push(p.id.clone());
+            }
+            chosen.push(p.map(|p| (p, true)));
+        }
+        Ok(chosen)
+    }
+
+    /// The prompt as the platform gets it.
+    fn outbound(&self, d: &OpenDelivery, prompt: &Prompt) -> OutboundPrompt {
+        let r = &self.hearth.config.reactions;
         let reactions = if !r.pre_add {
             Vec::new()
-        } else if kind == Kind::CheckIn {
+        } else if prompt.kind == Kind::CheckIn {
             r.check_in.clone()
         } else {
             [&r.loved, &r.done, &r.another, &r.favourite]
@@ -177,11 +302,11 @@ impl Engine {
                 .filter_map(|v| v.first().cloned())
                 .collect()
         };
-        Ok(Some(OutboundPrompt {
+        OutboundPrompt {
             delivery_id: d.id,
             key: delivery_key(d.id),
             channel: d.channel.clone(),
-            kind: kind.as_str().to_string(),
+            kind: d.kind.clone(),
             practice: prompt.practice.as_str().to_string(),
             depth: prompt.depth.as_str().to_string(),
             text: prompt.text.clone(),
@@ -189,7 +314,7 @@ impl Engine {
             apart: prompt.apart.clone(),
             reactions,
             thread: d.thread,
-        }))
+        }
     }
 
     async fn failed(
@@ -242,6 +367,16 @@ impl Engine {
             }
         }
     }
+}
+
+/// The custom prompts of `d`'s community, from those read for a batch.
+fn custom_of<'c>(
+    custom: &'c HashMap<(PlatformKind, String), Vec<Prompt>>,
+    d: &OpenDelivery,
+) -> &'c [Prompt] {
+    custom
+        .get(&(d.channel.platform, d.channel.scope.clone()))
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Capped exponential backoff: base, 2·base, 4·base, … up to `max` seconds.

@@ -11,6 +11,7 @@ mod export;
 mod reaction_batch;
 mod reactions;
 mod schedules;
+mod send_batch;
 mod totals;
 
 use std::path::Path;
@@ -31,6 +32,7 @@ pub use reaction_batch::{
 };
 pub use reactions::ReactionCount;
 pub use schedules::{DueSchedule, NewSchedule, ScheduleRow, SlotPlan};
+pub use send_batch::{LeaseRequest, SelectionInputs};
 
 /// The database handle. Cheap to clone.
 #[derive(Clone, Debug)]
