@@ -13,7 +13,8 @@
 //! the 429s. Pre-added emoji are off there: each would be one more rate-limited event.
 //!
 //! `cargo bench --bench fanout` runs 3,000 Discord and 30 Matrix deliveries; without
-//! `--bench` (as `cargo test` runs it) 150 and 6, a smoke run.
+//! `--bench` (as `cargo test` runs it) 150 and 6, a smoke run. `--only=discord` or
+//! `--only=matrix` (after `--`) runs one of the two.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -54,8 +55,13 @@ fn main() {
         "fan-out bench ({}): {discord_n} Discord deliveries, {matrix_n} Matrix deliveries",
         if full { "full" } else { "smoke" }
     );
-    rt.block_on(discord(discord_n));
-    rt.block_on(matrix(matrix_n));
+    let only = std::env::args().find_map(|a| a.strip_prefix("--only=").map(str::to_string));
+    if only.as_deref() != Some("matrix") {
+        rt.block_on(discord(discord_n));
+    }
+    if only.as_deref() != Some("discord") {
+        rt.block_on(matrix(matrix_n));
+    }
 }
 
 async fn discord(n: u64) {

@@ -204,10 +204,10 @@ fn report(h: &Figures, tcs: &Figures, sel: &selection::Selection, full: bool) {
     for (what, value, target, verdict) in rows {
         println!("{what:<44} {value:>12}  {target:<10} {verdict}");
     }
-    let [custom, history, signals, pure] = sel.parts.map(secs);
+    let [custom, inputs, pure] = sel.parts.map(secs);
     println!(
-        "  selection, timed apart: read custom prompts {custom}, history {history}, \
-         reaction signals {signals}; choose {pure}"
+        "  selection, timed apart: read custom prompts {custom}, history and reactions {inputs}; \
+         choose {pure}"
     );
     println!();
     println!(

@@ -30,9 +30,9 @@ pub struct Selection {
     pub calls: usize,
     pub mean: f64,
     pub p99: f64,
-    /// Mean seconds of each part, timed apart: the three reads (custom prompts,
-    /// history, reaction signals) and the pure choice.
-    pub parts: [f64; 4],
+    /// Mean seconds of each part, timed apart: the two reads (custom prompts; history
+    /// and reaction signals together) and the pure choice.
+    pub parts: [f64; 3],
 }
 
 const DAYS: usize = 365;
@@ -134,22 +134,26 @@ pub async fn run(calls: usize) -> anyhow::Result<Selection> {
         );
     }
     let candidates: Vec<_> = h.catalog.of_kind(Kind::Conversation).collect();
-    let mut parts = [0.0; 4];
+    let mut parts = [0.0; 3];
     for seed in 0..calls {
         let t = Instant::now();
         h.store.custom_prompts(&channel).await?;
         parts[0] += t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let history = h.store.prompt_history(couple, "conversation").await?;
+        let mut inputs = h
+            .store
+            .selection_inputs(&[(couple, "conversation")])
+            .await?;
         parts[1] += t.elapsed().as_secs_f64();
         let t = Instant::now();
-        h.store.reaction_signals(couple).await?;
-        parts[2] += t.elapsed().as_secs_f64();
-        let t = Instant::now();
+        let history = inputs
+            .history
+            .remove(&(couple, "conversation".to_string()))
+            .unwrap_or_default();
         let history: Vec<&str> = history.iter().map(String::as_str).collect();
         choose(&candidates, &history, &Preferences::default(), seed as u64)
             .context("no prompt was chosen")?;
-        parts[3] += t.elapsed().as_secs_f64();
+        parts[2] += t.elapsed().as_secs_f64();
     }
     samples.sort_by(f64::total_cmp);
     let p99 = samples[(samples.len() * 99 / 100).min(samples.len() - 1)];

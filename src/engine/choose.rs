@@ -24,9 +24,17 @@ pub async fn choose_for(
     seed: u64,
 ) -> anyhow::Result<Option<Prompt>> {
     let custom = custom_prompts(h, at).await?;
-    let history = h.store.prompt_history(couple_id, kind.as_str()).await?;
+    // History and reactions in one read, as for a batch of deliveries.
+    let mut inputs = h
+        .store
+        .selection_inputs(&[(couple_id, kind.as_str())])
+        .await?;
+    let history = inputs
+        .history
+        .remove(&(couple_id, kind.as_str().to_string()))
+        .unwrap_or_default();
     let history: Vec<&str> = history.iter().map(String::as_str).collect();
-    let signals = h.store.reaction_signals(couple_id).await?;
+    let signals = inputs.signals.remove(&couple_id).unwrap_or_default();
     Ok(choose_among(
         h, &custom, kind, max_depth, &history, &signals, seed,
     ))

@@ -203,23 +203,6 @@ impl Store {
         }))
     }
 
-    /// Prompt ids given to a couple for one kind, oldest first.
-    pub async fn prompt_history(&self, couple_id: i64, kind: &str) -> anyhow::Result<Vec<String>> {
-        // One row, not one per prompt: a year of history is hundreds of rows, and each
-        // row costs more to fetch than the whole string.
-        let joined: Option<String> = sqlx::query_scalar(
-            "SELECT group_concat(prompt_id, char(30) ORDER BY id) FROM prompt_history
-             WHERE couple_id = ? AND kind = ?",
-        )
-        .bind(couple_id)
-        .bind(kind)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(joined
-            .map(|j| j.split('\u{1e}').map(str::to_string).collect())
-            .unwrap_or_default())
-    }
-
     /// The last `limit` posted prompts of a couple, newest first, with reactions.
     pub async fn history(&self, couple_id: i64, limit: i64) -> anyhow::Result<Vec<HistoryItem>> {
         let rows = sqlx::query(

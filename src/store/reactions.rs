@@ -115,27 +115,6 @@ impl Store {
             .collect())
     }
 
-    /// (prompt id, emoji) of every active reaction on a couple's prompts: the signal
-    /// that shifts prompt choice.
-    pub async fn reaction_signals(&self, couple_id: i64) -> anyhow::Result<Vec<(String, String)>> {
-        // One row for all of them (fields split by 0x1f, pairs by 0x1e): fetching a
-        // year's reactions row by row costs more than the query itself.
-        let joined: Option<String> = sqlx::query_scalar(
-            "SELECT group_concat(d.prompt_id || char(31) || r.emoji, char(30))
-             FROM reactions r JOIN deliveries d ON d.id = r.delivery_id
-             WHERE d.couple_id = ? AND r.removed_at IS NULL AND d.prompt_id IS NOT NULL",
-        )
-        .bind(couple_id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(joined
-            .iter()
-            .flat_map(|j| j.split('\u{1e}'))
-            .filter_map(|pair| pair.split_once('\u{1f}'))
-            .map(|(p, e)| (p.to_string(), e.to_string()))
-            .collect())
-    }
-
     /// How many of a couple's posted prompts got at least one reaction.
     pub async fn reacted_delivery_count(&self, couple_id: i64) -> anyhow::Result<i64> {
         Ok(sqlx::query_scalar(

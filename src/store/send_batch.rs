@@ -31,9 +31,11 @@ pub struct LeaseRequest {
 type HistoryRow = (i64, String, String);
 
 impl Store {
-    /// The history of each (couple, kind) in `wanted` and the reaction signals of
-    /// their couples, in one read (the rules of [`Store::prompt_history`] and
-    /// [`Store::reaction_signals`]).
+    /// For each (couple, kind) in `wanted`: the prompt ids given to the couple for
+    /// that kind, oldest first; and for their couples, (prompt id, emoji) of every
+    /// active reaction on their prompts. One read, each list as one JSON value: a
+    /// year of history is hundreds of rows, and a row costs more to fetch than its
+    /// share of one string.
     pub async fn selection_inputs(
         &self,
         wanted: &[(i64, &str)],
