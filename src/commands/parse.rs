@@ -75,6 +75,10 @@ pub fn parse_line(
         _ if require_prefix => return Ok(None),
         _ => line,
     };
+    // An answer is free text: taken as typed, apostrophes and quotes included.
+    if let Some(text) = raw_answer(rest) {
+        return Ok(Some(Command::Answer { text }));
+    }
     if rest.chars().count() > MAX_LINE {
         return err(format!(
             "that line is too long (over {MAX_LINE} characters)"
@@ -85,6 +89,15 @@ pub fn parse_line(
     }
     let words = tokenize(rest)?;
     parse_words(&words).map(Some)
+}
+
+/// `answer <text>`: the text after the word, untouched (it is checked when stored).
+fn raw_answer(rest: &str) -> Option<String> {
+    let t = rest.trim_start();
+    let end = t.find(char::is_whitespace).unwrap_or(t.len());
+    t[..end]
+        .eq_ignore_ascii_case("answer")
+        .then(|| t[end..].trim().to_string())
 }
 
 /// Parses already split words (without the prefix).
@@ -106,6 +119,10 @@ pub fn parse_words(words: &[String]) -> Result<Command, ParseError> {
             _ => usage("prompt"),
         },
         "skip" | "another" => none(args, Command::Skip, "skip"),
+        "answer" => Ok(Command::Answer {
+            text: args.join(" "),
+        }),
+        "reveal" => reveal(args),
         "pause" => none(args, Command::Pause, "pause"),
         "resume" => none(args, Command::Resume, "resume"),
         "history" => Ok(Command::History {
@@ -207,6 +224,32 @@ fn schedule(args: &[&str]) -> Result<Command, ParseError> {
         }
         _ => usage("schedule"),
     }
+}
+
+/// `reveal`, `reveal both`, `reveal after 24h` (or `reveal 24h`).
+fn reveal(args: &[&str]) -> Result<Command, ParseError> {
+    let lower: Vec<String> = args.iter().map(|a| a.to_lowercase()).collect();
+    let words: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let policy = match words.as_slice() {
+        [] => None,
+        ["both" | "together" | "all" | "never-alone"] => Some(None),
+        ["after", h] | [h] => {
+            let n = h
+                .trim_end_matches('h')
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=168).contains(n))
+                .ok_or_else(|| {
+                    ParseError(format!(
+                        "'{}' is not a number of hours from 1 to 168, like `reveal after 24h`",
+                        clip(h)
+                    ))
+                })?;
+            Some(Some(n * 3600))
+        }
+        _ => return usage("reveal"),
+    };
+    Ok(Command::Reveal { policy })
 }
 
 fn prompt_admin(args: &[&str]) -> Result<Command, ParseError> {
