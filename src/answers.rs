@@ -57,6 +57,35 @@ pub async fn answer_latest(
     submit(h, couple, &target, user, &text).await
 }
 
+/// Answers the latest conversation prompt of the one couple `user` belongs to on
+/// `platform` (a direct message to hearth, which is no couple's channel).
+pub async fn answer_as_member(
+    h: &Hearth,
+    platform: PlatformKind,
+    user: &str,
+    text: &str,
+) -> Result<Reply, HandlerError> {
+    let text = clean_answer(text)?;
+    let couples = h.store.couples_of_member(platform, user).await?;
+    let couple = match couples.as_slice() {
+        [id] => h.store.couple(*id).await?,
+        [] => None,
+        _ => {
+            return Err(UserError::new(
+                "You are in more than one couple here, so I can't tell which prompt you mean: reply to the prompt I sent you instead.",
+            )
+            .into());
+        }
+    };
+    let Some(couple) = couple else {
+        return Err(UserError::new(
+            "You are not in a couple hearth knows here, so there is nothing to answer.",
+        )
+        .into());
+    };
+    answer_latest(h, &couple, user, &text).await
+}
+
 /// Checks that `user` may answer delivery `delivery_id` on `platform` and returns the
 /// couple, the target and `user`'s current answer (to show it back for editing).
 pub async fn may_answer(

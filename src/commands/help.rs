@@ -44,7 +44,7 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "answer",
         "answer <text>",
         "the couple",
-        "Answer the latest conversation prompt privately. Your answer stays hidden, from everyone, until every one of you has answered; then the answers are shown together in your channel, saying who wrote which. Answer again to change yours until then. On Discord, the Answer privately button under a prompt does the same.",
+        "Answer the latest conversation prompt privately. Your answer stays hidden, from everyone, until every one of you has answered; then the answers are shown together in your channel, saying who wrote which. Answer again to change yours until then. On Discord, the Answer privately button under a prompt does the same; on Matrix, answer in your direct chat with hearth (reply to the prompt it sends you there).",
     ),
     (
         "reveal",

@@ -8,6 +8,7 @@ mod custom;
 pub mod help;
 mod moderate;
 pub mod parse;
+mod parse_answers;
 
 use crate::app::Hearth;
 use crate::domain::{Actor, ChannelRef};

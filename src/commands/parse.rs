@@ -76,7 +76,7 @@ pub fn parse_line(
         _ => line,
     };
     // An answer is free text: taken as typed, apostrophes and quotes included.
-    if let Some(text) = raw_answer(rest) {
+    if let Some(text) = super::parse_answers::raw_answer(rest) {
         return Ok(Some(Command::Answer { text }));
     }
     if rest.chars().count() > MAX_LINE {
@@ -89,15 +89,6 @@ pub fn parse_line(
     }
     let words = tokenize(rest)?;
     parse_words(&words).map(Some)
-}
-
-/// `answer <text>`: the text after the word, untouched (it is checked when stored).
-fn raw_answer(rest: &str) -> Option<String> {
-    let t = rest.trim_start();
-    let end = t.find(char::is_whitespace).unwrap_or(t.len());
-    t[..end]
-        .eq_ignore_ascii_case("answer")
-        .then(|| t[end..].trim().to_string())
 }
 
 /// Parses already split words (without the prefix).
@@ -122,7 +113,7 @@ pub fn parse_words(words: &[String]) -> Result<Command, ParseError> {
         "answer" => Ok(Command::Answer {
             text: args.join(" "),
         }),
-        "reveal" => reveal(args),
+        "reveal" => super::parse_answers::reveal(args),
         "pause" => none(args, Command::Pause, "pause"),
         "resume" => none(args, Command::Resume, "resume"),
         "history" => Ok(Command::History {
@@ -226,32 +217,6 @@ fn schedule(args: &[&str]) -> Result<Command, ParseError> {
     }
 }
 
-/// `reveal`, `reveal both`, `reveal after 24h` (or `reveal 24h`).
-fn reveal(args: &[&str]) -> Result<Command, ParseError> {
-    let lower: Vec<String> = args.iter().map(|a| a.to_lowercase()).collect();
-    let words: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let policy = match words.as_slice() {
-        [] => None,
-        ["both" | "together" | "all" | "never-alone"] => Some(None),
-        ["after", h] | [h] => {
-            let n = h
-                .trim_end_matches('h')
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (1..=168).contains(n))
-                .ok_or_else(|| {
-                    ParseError(format!(
-                        "'{}' is not a number of hours from 1 to 168, like `reveal after 24h`",
-                        clip(h)
-                    ))
-                })?;
-            Some(Some(n * 3600))
-        }
-        _ => return usage("reveal"),
-    };
-    Ok(Command::Reveal { policy })
-}
-
 fn prompt_admin(args: &[&str]) -> Result<Command, ParseError> {
     match args {
         [] | ["list"] => Ok(Command::PromptAdminList),
@@ -312,7 +277,7 @@ fn none(args: &[&str], cmd: Command, name: &str) -> Result<Command, ParseError> 
     }
 }
 
-fn usage<T>(name: &str) -> Result<T, ParseError> {
+pub(super) fn usage<T>(name: &str) -> Result<T, ParseError> {
     err(format!("Usage: `{}`", super::help::usage(name)))
 }
 
@@ -376,7 +341,7 @@ fn parse_grace(word: &str) -> Option<Result<Duration, ParseError>> {
 }
 
 /// Keeps echoed user text short in messages.
-fn clip(s: &str) -> String {
+pub(super) fn clip(s: &str) -> String {
     let mut c: String = s.chars().take(40).collect();
     if s.chars().count() > 40 {
         c.push('…');

@@ -207,6 +207,22 @@ impl Store {
         .await?)
     }
 
+    /// The couples `user` belongs to on `platform`.
+    pub async fn couples_of_member(
+        &self,
+        platform: PlatformKind,
+        user: &str,
+    ) -> anyhow::Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT m.couple_id FROM couple_members m JOIN couples c ON c.id = m.couple_id
+             WHERE m.user_id = ? AND c.platform = ? ORDER BY m.couple_id",
+        )
+        .bind(user)
+        .bind(platform.as_str())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Sets a couple's reveal deadline (`None`: wait for every member).
     pub async fn set_reveal_after(&self, couple_id: i64, secs: Option<i64>) -> anyhow::Result<()> {
         sqlx::query("UPDATE couples SET reveal_after_secs = ? WHERE id = ?")

@@ -20,6 +20,7 @@ mod faults;
 mod fuzz;
 mod health;
 mod matrix;
+mod matrix_answers;
 mod matrix_harness;
 mod matrix_outage;
 mod privacy;
