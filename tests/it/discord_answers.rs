@@ -155,7 +155,19 @@ async fn with_threads_the_answers_are_revealed_in_the_prompts_thread() {
     .await;
     w.submit(ALICE, "hearth-answer:1", "answer", ALICE_FIRST)
         .await;
-    w.submit(SAM, "hearth-answer:1", "answer", SAM_ANSWER).await;
+    // `/hearth answer` does the same as the form, and answers only its writer.
+    let r = w
+        .slash(
+            SAM,
+            &["answer"],
+            vec![fx::opt("text", 3, json!(SAM_ANSWER))],
+        )
+        .await;
+    assert!(ephemeral(&r), "{r}");
+    assert!(
+        content(&r).contains("Everyone has answered prompt #1"),
+        "{r}"
+    );
     w.fake
         .wait_for("the reveal in the thread", 20, |f| {
             !f.messages_in(&thread).is_empty()
