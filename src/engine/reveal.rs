@@ -15,15 +15,11 @@ const REVEAL_BATCH: i64 = 100;
 const GIVE_UP_SECS: i64 = 24 * 3600;
 
 impl Engine {
-    /// Decides the reveals whose deadline passed, then posts the decided ones.
+    /// Posts the decided reveals, deciding first those whose deadline passed.
     /// Returns how many were posted.
     pub(super) async fn post_reveals(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
         let h = &self.hearth;
         let now_s = now.timestamp();
-        let due = h.store.reveal_past_deadline(now_s, &self.active).await?;
-        if due > 0 {
-            tracing::info!(reveals = due, "answer deadlines passed");
-        }
         let pending = h
             .store
             .reveals_to_post(now_s, &self.active, REVEAL_BATCH)
@@ -47,6 +43,15 @@ impl Engine {
         let h = &self.hearth;
         let Some(platform) = self.platforms.get(r.channel.platform) else {
             return Ok(false);
+        };
+        let revealed_at = match r.revealed_at {
+            Some(t) => t,
+            None => {
+                if h.store.decide_reveal(r.delivery_id, now).await? {
+                    tracing::info!(delivery = r.delivery_id, "answer deadline passed");
+                }
+                now
+            }
         };
         let lease = i64::try_from(h.config.engine.lease_secs).unwrap_or(i64::MAX / 4);
         if !h
@@ -93,7 +98,7 @@ impl Engine {
                 tracing::info!(delivery = r.delivery_id, "answers revealed");
                 Ok(true)
             }
-            Err(e) if now - r.revealed_at > GIVE_UP_SECS => {
+            Err(e) if now - revealed_at > GIVE_UP_SECS => {
                 tracing::error!(delivery = r.delivery_id, error = %e, "gave up posting a reveal; the answers stay in history");
                 h.store.finish_reveal(r.delivery_id, None).await?;
                 Ok(false)

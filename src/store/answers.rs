@@ -40,7 +40,8 @@ pub struct PendingReveal {
     /// The prompt's message, where a thread hangs off it.
     pub prompt_message: Option<String>,
     pub thread: bool,
-    pub revealed_at: i64,
+    /// When the reveal was decided; None: the deadline passed, not yet decided.
+    pub revealed_at: Option<i64>,
 }
 
 fn target(r: &sqlx::sqlite::SqliteRow) -> AnswerTarget {
@@ -233,37 +234,22 @@ impl Store {
         Ok(())
     }
 
-    /// Decides the reveal of every answered prompt whose couple's deadline has passed
-    /// (`active`: the platforms this process serves, as a JSON array). Returns how many.
-    pub async fn reveal_past_deadline(&self, now: i64, active: &str) -> anyhow::Result<u64> {
-        // Read first (a partial index of open answers): most wake-ups find nothing,
-        // and a read takes no write lock.
-        let due: Vec<i64> = sqlx::query_scalar(
-            "SELECT d.id FROM deliveries d JOIN couples c ON c.id = d.couple_id
-             WHERE d.answers_open_since IS NOT NULL AND d.revealed_at IS NULL
-               AND c.reveal_after_secs IS NOT NULL
-               AND COALESCE(d.posted_at, d.answers_open_since) + c.reveal_after_secs <= ?1
-               AND +c.platform IN (SELECT value FROM json_each(?2))",
+    /// Decides a reveal whose deadline passed; false if it was decided already.
+    pub async fn decide_reveal(&self, id: i64, now: i64) -> anyhow::Result<bool> {
+        Ok(sqlx::query(
+            "UPDATE deliveries SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL",
         )
         .bind(now)
-        .bind(active)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut n = 0;
-        for id in due {
-            n += sqlx::query(
-                "UPDATE deliveries SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        }
-        Ok(n)
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1)
     }
 
-    /// Decided reveals not yet posted whose lease (or retry time) has run out.
+    /// Reveals to post now, in one read of the small index of open answers (so an idle
+    /// wake-up costs one query): decided ones whose lease (or retry time) has run out,
+    /// and undecided ones whose couple's deadline has passed (`revealed_at` None).
     pub async fn reveals_to_post(
         &self,
         now: i64,
@@ -275,10 +261,12 @@ impl Store {
                     COALESCE(s.thread, 0) AS thread
              FROM deliveries d JOIN couples c ON c.id = d.couple_id
              LEFT JOIN schedules s ON s.id = d.schedule_id
-             WHERE d.answers_open_since IS NOT NULL AND d.revealed_at IS NOT NULL
-               AND COALESCE(d.reveal_lease_until, 0) <= ?1
+             WHERE d.answers_open_since IS NOT NULL
+               AND ((d.revealed_at IS NOT NULL AND COALESCE(d.reveal_lease_until, 0) <= ?1)
+                 OR (d.revealed_at IS NULL AND c.reveal_after_secs IS NOT NULL
+                     AND COALESCE(d.posted_at, d.answers_open_since) + c.reveal_after_secs <= ?1))
                AND +c.platform IN (SELECT value FROM json_each(?2))
-             ORDER BY d.revealed_at, d.id LIMIT ?3",
+             ORDER BY d.id LIMIT ?3",
         )
         .bind(now)
         .bind(active)
