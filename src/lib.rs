@@ -4,6 +4,7 @@
 //! know nothing of any chat platform; [`platform`] holds the adapters; all SQL lives
 //! in [`store`].
 
+pub mod answers;
 pub mod app;
 pub mod catalog;
 pub mod clock;

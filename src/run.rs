@@ -112,11 +112,14 @@ pub async fn serve(h: Hearth, tokens: Tokens, stop: CancellationToken) -> anyhow
         h.status.set_connected("matrix", false);
         let client = crate::platform::matrix::client(&h, &cfg.matrix, &tokens).await?;
         let (ready, ready_rx) = tokio::sync::watch::channel(false);
-        platforms = platforms.with(Arc::new(crate::platform::matrix::MatrixPlatform::new(
-            client.clone(),
-            cfg.matrix.notice,
-            ready_rx,
-        )));
+        platforms = platforms.with(Arc::new(
+            crate::platform::matrix::MatrixPlatform::new(
+                client.clone(),
+                cfg.matrix.notice,
+                ready_rx,
+            )
+            .with_forwarding(h.clone()),
+        ));
         let (h2, mcfg, s) = (h.clone(), cfg.matrix.clone(), stop.clone());
         tasks
             .spawn(async move { crate::platform::matrix::serve(h2, mcfg, client, ready, s).await });

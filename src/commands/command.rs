@@ -16,6 +16,15 @@ pub enum Command {
         kind: Option<Kind>,
     },
     Skip,
+    /// Answer the latest conversation prompt privately.
+    Answer {
+        text: String,
+    },
+    /// Show (`None`) or set the couple's reveal policy: `Some(None)` waits for every
+    /// member, `Some(Some(secs))` reveals what is there that long after the prompt.
+    Reveal {
+        policy: Option<Option<i64>>,
+    },
     Pause,
     Resume,
     History {
@@ -76,6 +85,8 @@ impl Command {
             Self::Help { .. } => "help",
             Self::Prompt { .. } => "prompt",
             Self::Skip => "skip",
+            Self::Answer { .. } => "answer",
+            Self::Reveal { .. } => "reveal",
             Self::Pause => "pause",
             Self::Resume => "resume",
             Self::History { .. } => "history",

@@ -135,6 +135,10 @@ pub async fn history(h: &Hearth, couple: &Couple, limit: u32) -> R {
                 format!("  {reacts}")
             }
         ));
+        // Only answers already shown together; before that nobody reads them here.
+        for (user, text) in h.store.revealed_answers(it.delivery_id).await? {
+            out.push_str(&format!("    {user}: {text}\n"));
+        }
     }
     Ok(Reply::private(out.trim_end()))
 }
@@ -178,6 +182,8 @@ pub async fn stats(h: &Hearth, couple: &Couple) -> R {
             checkins.len()
         ));
     }
+    let together = h.store.answered_by_all_count(couple.id).await?;
+    out.push_str(&format!("\nPrompts you all answered: {together}"));
     if !per_member.is_empty() {
         let parts: Vec<String> = per_member
             .iter()
@@ -191,8 +197,43 @@ pub async fn stats(h: &Hearth, couple: &Couple) -> R {
     Ok(Reply::private(out))
 }
 
-pub async fn export(h: &Hearth, couple: &Couple) -> R {
-    let data = h.store.export_couple(couple.id).await?;
+pub async fn reveal(h: &Hearth, ctx: &Ctx, couple: &Couple, policy: Option<Option<i64>>) -> R {
+    let Some(after) = policy else {
+        return Ok(Reply::private(match couple.reveal_after_secs {
+            None => "Your answers are shown together once every one of you has answered; one answer is never shown alone. `reveal after 24h` would also show what is there 24 hours after the prompt.".to_string(),
+            Some(s) => format!(
+                "Your answers are shown together once every one of you has answered, or {} after the prompt with what is there. `reveal both` waits for everyone.",
+                crate::answers::hours(s)
+            ),
+        }));
+    };
+    h.store.set_reveal_after(couple.id, after).await?;
+    let detail = after.map_or_else(
+        || "when all answered".to_string(),
+        |s| format!("after {}", crate::answers::hours(s)),
+    );
+    h.store
+        .audit(
+            &ctx.channel,
+            Some(couple.id),
+            &ctx.actor.user,
+            "reveal",
+            &detail,
+            h.now_secs(),
+        )
+        .await?;
+    Ok(Reply::public(match after {
+        None => "From now on, answers are shown together only once every one of you has answered."
+            .to_string(),
+        Some(s) => format!(
+            "From now on, answers are shown together once every one of you has answered, or {} after the prompt with what is there.",
+            crate::answers::hours(s)
+        ),
+    }))
+}
+
+pub async fn export(h: &Hearth, ctx: &Ctx, couple: &Couple) -> R {
+    let data = h.store.export_couple(couple.id, &ctx.actor.user).await?;
     let content = serde_json::to_vec_pretty(&data).map_err(anyhow::Error::from)?;
     let mut reply = Reply::private(
         "Here is everything hearth stores about your couple (JSON). Only you can see this reply.",
@@ -216,7 +257,7 @@ pub async fn forget_me(h: &Hearth, ctx: &Ctx, confirm: bool) -> R {
             )
             .await?;
         return Ok(Reply::private(
-            "This deletes everything hearth stores about you on this platform: your reactions and your \
+            "This deletes everything hearth stores about you on this platform: your reactions, your answers and your \
              place in any couple (a couple with nobody left is deleted entirely). It cannot be undone. \
              Type `forget-me confirm` within 10 minutes to go ahead.",
         ));
@@ -241,8 +282,9 @@ pub async fn forget_me(h: &Hearth, ctx: &Ctx, confirm: bool) -> R {
         "forget-me done"
     );
     Ok(Reply::private(format!(
-        "Done. Deleted {} reactions and {} couple memberships{}. hearth keeps nothing else about you.",
+        "Done. Deleted {} reactions, {} answers and {} couple memberships{}. hearth keeps nothing else about you.",
         report.reactions,
+        report.answers,
         report.memberships,
         if report.couples_removed > 0 {
             format!(" ({} couple removed)", report.couples_removed)

@@ -5,6 +5,8 @@ pub const NAMES: &[&str] = &[
     "help",
     "prompt",
     "skip",
+    "answer",
+    "reveal",
     "pause",
     "resume",
     "history",
@@ -39,6 +41,18 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "Not feeling the latest prompt? Get another of the same kind. It is remembered, gently, when choosing future prompts.",
     ),
     (
+        "answer",
+        "answer <text>",
+        "the couple",
+        "Answer the latest conversation prompt privately. Your answer stays hidden, from everyone, until every one of you has answered; then the answers are shown together in your channel, saying who wrote which. Answer again to change yours until then. On Discord, the Answer privately button under a prompt does the same; on Matrix, answer in your direct chat with hearth (reply to the prompt it sends you there).",
+    ),
+    (
+        "reveal",
+        "reveal [both | after <hours>h]",
+        "the couple",
+        "When your answers are shown together: `both` (the default) waits for every one of you and never shows one answer alone; `after 24h` also shows what is there 24 hours after the prompt.",
+    ),
+    (
         "pause",
         "pause",
         "the couple",
@@ -54,13 +68,13 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "history",
         "history [n]",
         "the couple",
-        "The last n prompts you were given (default 10) with your reactions.",
+        "The last n prompts you were given (default 10) with your reactions and the answers you shared.",
     ),
     (
         "stats",
         "stats",
         "the couple",
-        "How many prompts you've had, reacted to, loved, talked about.",
+        "How many prompts you've had, reacted to, loved, talked about, and answered together.",
     ),
     (
         "export",
@@ -72,7 +86,7 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "forget-me",
         "forget-me [confirm]",
         "anyone",
-        "Delete everything hearth stores about you (your reactions and memberships). Asks for `forget-me confirm` first.",
+        "Delete everything hearth stores about you (your reactions, answers and memberships). Asks for `forget-me confirm` first.",
     ),
     (
         "couple",

@@ -8,6 +8,7 @@ mod custom;
 pub mod help;
 mod moderate;
 pub mod parse;
+mod parse_answers;
 
 use crate::app::Hearth;
 use crate::domain::{Actor, ChannelRef};
@@ -81,6 +82,8 @@ pub fn required_right(cmd: &Command) -> Right {
         C::Help { .. } | C::ForgetMe { .. } => Right::Anyone,
         C::Prompt { .. }
         | C::Skip
+        | C::Answer { .. }
+        | C::Reveal { .. }
         | C::Pause
         | C::Resume
         | C::History { .. }
@@ -178,11 +181,15 @@ async fn run(h: &Hearth, ctx: &Ctx, cmd: Command) -> Result<Reply, HandlerError>
             match cmd {
                 C::Prompt { kind } => couple::prompt(h, ctx, &couple, kind).await,
                 C::Skip => couple::skip(h, ctx, &couple).await,
+                C::Answer { text } => {
+                    crate::answers::answer_latest(h, &couple, &ctx.actor.user, &text).await
+                }
+                C::Reveal { policy } => couple::reveal(h, ctx, &couple, policy).await,
                 C::Pause => couple::pause(h, ctx, &couple, true).await,
                 C::Resume => couple::pause(h, ctx, &couple, false).await,
                 C::History { limit } => couple::history(h, &couple, limit).await,
                 C::Stats => couple::stats(h, &couple).await,
-                C::Export => couple::export(h, &couple).await,
+                C::Export => couple::export(h, ctx, &couple).await,
                 C::CoupleShow => Ok(moderate::couple_show(&couple)),
                 C::CoupleRemove => moderate::couple_remove(h, ctx, &couple).await,
                 C::ScheduleAdd {

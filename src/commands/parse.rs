@@ -75,6 +75,10 @@ pub fn parse_line(
         _ if require_prefix => return Ok(None),
         _ => line,
     };
+    // An answer is free text: taken as typed, apostrophes and quotes included.
+    if let Some(text) = super::parse_answers::raw_answer(rest) {
+        return Ok(Some(Command::Answer { text }));
+    }
     if rest.chars().count() > MAX_LINE {
         return err(format!(
             "that line is too long (over {MAX_LINE} characters)"
@@ -106,6 +110,10 @@ pub fn parse_words(words: &[String]) -> Result<Command, ParseError> {
             _ => usage("prompt"),
         },
         "skip" | "another" => none(args, Command::Skip, "skip"),
+        "answer" => Ok(Command::Answer {
+            text: args.join(" "),
+        }),
+        "reveal" => super::parse_answers::reveal(args),
         "pause" => none(args, Command::Pause, "pause"),
         "resume" => none(args, Command::Resume, "resume"),
         "history" => Ok(Command::History {
@@ -269,7 +277,7 @@ fn none(args: &[&str], cmd: Command, name: &str) -> Result<Command, ParseError> 
     }
 }
 
-fn usage<T>(name: &str) -> Result<T, ParseError> {
+pub(super) fn usage<T>(name: &str) -> Result<T, ParseError> {
     err(format!("Usage: `{}`", super::help::usage(name)))
 }
 
@@ -333,7 +341,7 @@ fn parse_grace(word: &str) -> Option<Result<Duration, ParseError>> {
 }
 
 /// Keeps echoed user text short in messages.
-fn clip(s: &str) -> String {
+pub(super) fn clip(s: &str) -> String {
     let mut c: String = s.chars().take(40).collect();
     if s.chars().count() > 40 {
         c.push('…');

@@ -7,6 +7,7 @@
 
 mod choose;
 pub mod plan;
+mod reveal;
 mod send;
 
 use std::time::Duration as StdDuration;
@@ -38,6 +39,8 @@ pub struct TickReport {
     pub posted: usize,
     pub retried: usize,
     pub failed: usize,
+    /// Answers shown together.
+    pub revealed: usize,
 }
 
 pub struct Engine {
@@ -100,7 +103,10 @@ impl Engine {
         shutdown: Option<&CancellationToken>,
     ) -> anyhow::Result<(TickReport, Option<Option<i64>>)> {
         let _guard = self.tick_lock.lock().await;
-        let mut report = TickReport::default();
+        let mut report = TickReport {
+            revealed: self.post_reveals(now).await?,
+            ..TickReport::default()
+        };
         let next = self.hearth.store.earliest_due(&self.active).await?;
         if next.is_none_or(|at| at > now.timestamp()) {
             return Ok((report, Some(next)));

@@ -35,6 +35,49 @@ pub struct OutboundPrompt {
     pub thread: bool,
 }
 
+/// Answers shown together, ready to post in the couple's channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundReveal {
+    pub delivery_id: i64,
+    /// Idempotency key: the same on every attempt of this reveal.
+    pub key: String,
+    pub channel: ChannelRef,
+    /// The prompt that was answered.
+    pub prompt: Option<String>,
+    /// The prompt's thread, where the schedule opens one: the prompt's message id.
+    pub thread_root: Option<String>,
+    /// (member's platform id, answer), in the order they came.
+    pub answers: Vec<(String, String)>,
+    /// Members who had not answered when the couple's deadline passed.
+    pub missing: Vec<String>,
+}
+
+impl OutboundReveal {
+    /// The reveal as plain text, naming each member through `name`.
+    pub fn plain_text(&self, name: impl Fn(&str) -> String) -> String {
+        let heading = if self.missing.is_empty() {
+            "💞 You have all answered, so here are your answers together"
+        } else {
+            "💞 The time to answer is up, so here is what was answered"
+        };
+        let mut out = match &self.prompt {
+            Some(p) => format!("{heading} to: {p}\n"),
+            None => format!("{heading}:\n"),
+        };
+        for (user, text) in &self.answers {
+            out.push_str(&format!("\n{}: {text}\n", name(user)));
+        }
+        if !self.missing.is_empty() {
+            let names: Vec<String> = self.missing.iter().map(|u| name(u)).collect();
+            out.push_str(&format!(
+                "\n(No answer from {} this time.)",
+                names.join(", ")
+            ));
+        }
+        out.trim_end().to_string()
+    }
+}
+
 /// Why a send failed, as far as retrying goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
@@ -76,6 +119,15 @@ pub trait Platform: Send + Sync {
 
     /// Posts a plain notice (used to tell moderators a schedule stopped).
     async fn send_notice(&self, channel: &ChannelRef, text: &str) -> Result<(), SendError>;
+
+    /// Posts the couple's answers together; returns the message id where the
+    /// platform gives one. By default a plain notice in the channel.
+    async fn post_reveal(&self, reveal: &OutboundReveal) -> Result<Option<String>, SendError> {
+        let text = reveal.plain_text(str::to_string);
+        self.send_notice(&reveal.channel, &text)
+            .await
+            .map(|()| None)
+    }
 }
 
 /// The platforms the engine can send through, by kind.

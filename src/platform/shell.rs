@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use tokio_util::sync::CancellationToken;
 
-use super::{OutboundPrompt, Platform, Platforms, SendError};
+use super::{OutboundPrompt, OutboundReveal, Platform, Platforms, SendError};
 use crate::app::Hearth;
 use crate::commands::{Ctx, handle_line};
 use crate::domain::{Actor, ChannelRef, PlatformKind, parse_delivery_key};
@@ -68,6 +68,11 @@ impl Platform for ShellPlatform {
         if let Some(a) = &p.apart {
             text.push_str(&format!("\n  (apart today? {a})"));
         }
+        if p.kind == "conversation" {
+            text.push_str(
+                "\n  answer privately: `answer <your answer>` (shown once you both have)",
+            );
+        }
         if !p.reactions.is_empty() {
             text.push_str(&format!(
                 "\n  react: {}   e.g. `react {id} {}`",
@@ -102,6 +107,15 @@ impl Platform for ShellPlatform {
         say(&self.out, &format!("[notice] {text}"));
         Ok(())
     }
+
+    async fn post_reveal(&self, r: &OutboundReveal) -> Result<Option<String>, SendError> {
+        let text = r.plain_text(str::to_string);
+        say(
+            &self.out,
+            &format!("\n── hearth · answers to #{} ──\n{text}", r.delivery_id),
+        );
+        Ok(None)
+    }
 }
 
 /// Options of `hearth shell`.
@@ -117,7 +131,8 @@ pub struct ShellOptions {
 
 const WELCOME: &str = "hearth shell: you and your partner share the channel #living-room.\n\
   Type `help` for commands, `prompt` for a prompt now, `react <n> ❤️` to react to prompt #n,\n\
-  `unreact <n> ❤️` to take it back, `as partner` / `as you` to switch who is typing, `quit` to leave.";
+  `unreact <n> ❤️` to take it back, `answer <text>` to answer the latest conversation prompt\n\
+  (hidden until you both have), `as partner` / `as you` to switch who is typing, `quit` to leave.";
 
 /// Sets up the shell's couple and default schedules on first use.
 async fn ensure_couple(h: &Hearth) -> anyhow::Result<()> {

@@ -14,6 +14,9 @@ pub struct Couple {
     pub depth: String,
     pub paused: bool,
     pub members: Vec<String>,
+    /// Reveal answers this long after the prompt even if not everyone answered;
+    /// `None` waits for every member.
+    pub reveal_after_secs: Option<i64>,
 }
 
 impl Couple {
@@ -80,7 +83,7 @@ impl Store {
 
     pub async fn couple(&self, id: i64) -> anyhow::Result<Option<Couple>> {
         let Some(row) = sqlx::query(
-            "SELECT id, platform, scope, channel, timezone, depth, paused FROM couples WHERE id = ?",
+            "SELECT id, platform, scope, channel, timezone, depth, paused, reveal_after_secs FROM couples WHERE id = ?",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -107,6 +110,7 @@ impl Store {
             depth: row.get("depth"),
             paused: row.get::<i64, _>("paused") != 0,
             members,
+            reveal_after_secs: row.get("reveal_after_secs"),
         }))
     }
 

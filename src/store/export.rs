@@ -10,6 +10,7 @@ use crate::domain::PlatformKind;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ForgetReport {
     pub reactions: u64,
+    pub answers: u64,
     pub memberships: u64,
     pub couples_removed: u64,
 }
@@ -18,8 +19,9 @@ pub struct ForgetReport {
 pub const FORGOTTEN: &str = "[forgotten]";
 
 impl Store {
-    /// Everything stored about one couple, as JSON.
-    pub async fn export_couple(&self, couple_id: i64) -> anyhow::Result<Value> {
+    /// Everything stored about one couple, as JSON, for `asker`: answers not yet
+    /// revealed are theirs alone, so others' appear without their text.
+    pub async fn export_couple(&self, couple_id: i64, asker: &str) -> anyhow::Result<Value> {
         let Some(couple) = self.couple(couple_id).await? else {
             return Ok(Value::Null);
         };
@@ -36,6 +38,16 @@ impl Store {
              JOIN deliveries d ON d.id = r.delivery_id WHERE d.couple_id = ? ORDER BY r.id",
         )
         .bind(couple_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let answers = sqlx::query(
+            "SELECT a.delivery_id, a.user_id, a.answered_at, a.edited_at, d.revealed_at,
+                    CASE WHEN d.revealed_at IS NOT NULL OR a.user_id = ?2 THEN a.text END AS text
+             FROM answers a JOIN deliveries d ON d.id = a.delivery_id
+             WHERE d.couple_id = ?1 ORDER BY a.id",
+        )
+        .bind(couple_id)
+        .bind(asker)
         .fetch_all(&self.pool)
         .await?;
         let audit = sqlx::query(
@@ -80,6 +92,15 @@ impl Store {
                 "added_at": rfc3339(r.get("added_at")),
                 "removed_at": r.get::<Option<i64>, _>("removed_at").map(rfc3339),
             })).collect::<Vec<_>>(),
+            "answers": answers.iter().map(|a| json!({
+                "delivery_id": a.get::<i64, _>("delivery_id"),
+                "user": a.get::<String, _>("user_id"),
+                "text": a.get::<Option<String>, _>("text"),
+                "hidden_until_reveal": a.get::<Option<String>, _>("text").is_none(),
+                "answered_at": rfc3339(a.get("answered_at")),
+                "edited_at": a.get::<Option<i64>, _>("edited_at").map(rfc3339),
+                "revealed_at": a.get::<Option<i64>, _>("revealed_at").map(rfc3339),
+            })).collect::<Vec<_>>(),
             "audit": audit.iter().map(|a| json!({
                 "at": rfc3339(a.get("at")),
                 "actor": a.get::<String, _>("actor"),
@@ -108,6 +129,15 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        let answers = sqlx::query(
+            "DELETE FROM answers WHERE user_id = ?1 AND delivery_id IN
+               (SELECT d.id FROM deliveries d JOIN couples c ON c.id = d.couple_id WHERE c.platform = ?2)",
+        )
+        .bind(user)
+        .bind(p)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         let couples: Vec<i64> = sqlx::query_scalar(
             "SELECT m.couple_id FROM couple_members m JOIN couples c ON c.id = m.couple_id
              WHERE m.user_id = ? AND c.platform = ?",
@@ -118,6 +148,7 @@ impl Store {
         .await?;
         let mut report = ForgetReport {
             reactions,
+            answers,
             ..ForgetReport::default()
         };
         for cid in &couples {

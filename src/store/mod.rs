@@ -3,6 +3,7 @@
 //! SQLite through sqlx: WAL, foreign keys and a busy timeout on; the database file
 //! is created readable by its owner only, because it holds intimate data.
 
+mod answers;
 mod audit;
 mod couples;
 mod custom;
@@ -22,6 +23,7 @@ use anyhow::Context;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+pub use answers::{AnswerTarget, PendingReveal, SubmitOutcome};
 pub use audit::AuditEntry;
 pub use couples::Couple;
 pub use custom::CustomPrompt;

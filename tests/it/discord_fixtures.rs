@@ -40,6 +40,38 @@ fn every_fixture_deserialises_into_serenity_types() {
     );
     let parsed = serde_json::from_value::<Interaction>(i).expect("interaction");
     assert!(matches!(parsed, Interaction::Command(_)));
+    let mut prompt = fx::message(
+        "983",
+        CHANNEL_ID,
+        fx::user(fx::BOT_ID, "hearth", true),
+        "",
+        json!([]),
+        Some("hearth-3"),
+    );
+    prompt["components"] = json!([{"type": 1, "components": [{"type": 2, "style": 1, "label": "Answer privately", "custom_id": "hearth-answer:3", "emoji": {"name": "✍"}}]}]);
+    let click = fx::component_interaction(
+        "2",
+        "t",
+        fx::member(ALICE, "alice", "0", &[]),
+        prompt,
+        "hearth-answer:3",
+    );
+    let submit = fx::modal_submit(
+        "3",
+        "t",
+        fx::member(ALICE, "alice", "0", &[]),
+        "hearth-answer:3",
+        "answer",
+        "the lake",
+    );
+    let parsed = serde_json::from_value::<Interaction>(click.clone()).expect("component");
+    assert!(
+        matches!(parsed, Interaction::Component(c) if c.data.custom_id == "hearth-answer:3" && c.user.id.to_string() == ALICE)
+    );
+    let parsed = serde_json::from_value::<Interaction>(submit.clone()).expect("modal submit");
+    assert!(
+        matches!(parsed, Interaction::Modal(m) if m.data.custom_id == "hearth-answer:3" && m.user.id.to_string() == ALICE)
+    );
     let cmds = fx::registered_commands(
         &json!([serde_json::to_value(hearth::platform::discord::slash::definition()).unwrap()]),
         Some(GUILD_ID),
@@ -61,6 +93,8 @@ fn every_fixture_deserialises_into_serenity_types() {
             "MESSAGE_REACTION_REMOVE_ALL",
             fx::reaction_remove_all("981"),
         ),
+        ("INTERACTION_CREATE", click),
+        ("INTERACTION_CREATE", submit),
         (
             "INTERACTION_CREATE",
             fx::command_interaction(

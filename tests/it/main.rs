@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod answers;
 mod cli;
 mod commands;
 mod config;
@@ -12,12 +13,14 @@ mod crash_matrix;
 mod custom_prompts;
 mod delivery;
 mod discord;
+mod discord_answers;
 mod discord_fixtures;
 mod dst;
 mod faults;
 mod fuzz;
 mod health;
 mod matrix;
+mod matrix_answers;
 mod matrix_harness;
 mod matrix_outage;
 mod privacy;

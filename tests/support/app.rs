@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hearth::Hearth;
 use hearth::clock::ManualClock;
-use hearth::commands::{Ctx, Reply, handle, parse_words};
+use hearth::commands::{Ctx, Reply, handle};
 use hearth::config::Config;
 use hearth::domain::{Actor, ChannelRef, PlatformKind};
 use hearth::engine::Engine;
@@ -92,24 +92,26 @@ impl TestApp {
         self.engine.tick(self.now()).await.expect("tick")
     }
 
-    /// Runs a command line as `actor` in the test channel.
+    /// Runs a command line as `actor` in the test channel, parsed as typed text is.
     pub async fn cmd_as(&self, actor: &Actor, line: &str) -> Reply {
-        let words = match hearth::commands::parse::tokenize(line) {
-            Ok(w) => w,
-            Err(e) => return Reply::error(e.0),
-        };
-        match parse_words(&words) {
-            Ok(cmd) => {
+        self.cmd_in(&channel(), actor, line).await
+    }
+
+    /// Runs a command line as `actor` in `channel`.
+    pub async fn cmd_in(&self, channel: &ChannelRef, actor: &Actor, line: &str) -> Reply {
+        match hearth::commands::parse_line(line, "!hearth", false) {
+            Ok(Some(cmd)) => {
                 handle(
                     &self.hearth,
                     &Ctx {
-                        channel: channel(),
+                        channel: channel.clone(),
                         actor: actor.clone(),
                     },
                     cmd,
                 )
                 .await
             }
+            Ok(None) => Reply::error("not a command"),
             Err(e) => Reply::error(e.0),
         }
     }

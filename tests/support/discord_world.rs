@@ -145,6 +145,46 @@ impl World {
         r["data"]["choices"].as_array().cloned().unwrap_or_default()
     }
 
+    /// Sends an interaction built by `make(id, member)` as `who`; returns its response.
+    async fn interact(&mut self, who: &str, make: impl FnOnce(&str, Value) -> Value) -> Value {
+        self.next_interaction += 1;
+        let id = format!("97{:016}", self.next_interaction);
+        let member = members()
+            .into_iter()
+            .find(|m| m["user"]["id"] == who)
+            .unwrap();
+        self.fake.dispatch("INTERACTION_CREATE", make(&id, member));
+        let key = id.clone();
+        self.fake
+            .wait_for("an interaction response", 20, |f| {
+                f.interaction_responses().iter().any(|(i, _)| *i == key)
+            })
+            .await;
+        self.fake
+            .interaction_responses()
+            .into_iter()
+            .find(|(i, _)| *i == id)
+            .unwrap()
+            .1
+    }
+
+    /// `who` clicks the button `custom_id` on `message` (as posted); returns the response.
+    pub async fn click(&mut self, who: &str, message: &Value, custom_id: &str) -> Value {
+        let message = message.clone();
+        self.interact(who, |id, member| {
+            fx::component_interaction(id, "tok", member, message, custom_id)
+        })
+        .await
+    }
+
+    /// `who` submits the form `custom_id` with `value` in its field `field`.
+    pub async fn submit(&mut self, who: &str, custom_id: &str, field: &str, value: &str) -> Value {
+        self.interact(who, |id, member| {
+            fx::modal_submit(id, "tok", member, custom_id, field, value)
+        })
+        .await
+    }
+
     pub async fn set_up_couple_and_schedule(&mut self) {
         let r = self
             .slash(

@@ -275,7 +275,7 @@ fn emoji_text(e: &ReactionType) -> String {
 
 /// Shows user ids in replies as mentions (which render as names; allowed mentions
 /// are off, so nobody is pinged).
-fn mention_ids(text: &str) -> String {
+pub(super) fn mention_ids(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut digits = String::new();
     let flush = |digits: &mut String, out: &mut String| {
@@ -335,6 +335,8 @@ impl EventHandler for Handler {
         match interaction {
             Interaction::Command(cmd) => self.command(&ctx, &cmd).await,
             Interaction::Autocomplete(cmd) => self.autocomplete(&ctx, &cmd).await,
+            Interaction::Component(c) => self.answer_click(&ctx, &c).await,
+            Interaction::Modal(m) => self.answer_submit(&ctx, &m).await,
             _ => {}
         }
     }

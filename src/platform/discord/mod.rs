@@ -3,6 +3,7 @@
 //!
 //! Gateway intents are only GUILDS and GUILD_MESSAGE_REACTIONS (no privileged ones).
 
+mod answer;
 pub mod buckets;
 mod events;
 pub mod pace;

@@ -10,7 +10,7 @@ use tokio::sync::OnceCell;
 
 use super::buckets::Limiter;
 use crate::domain::{ChannelRef, PlatformKind};
-use crate::platform::{OutboundPrompt, Platform, SendError};
+use crate::platform::{OutboundPrompt, OutboundReveal, Platform, SendError};
 
 /// How many recent messages are searched for a delivery's key.
 const SCAN_LIMIT: u8 = 50;
@@ -127,11 +127,14 @@ impl Platform for DiscordPlatform {
         if let Some(a) = &p.apart {
             embed = embed.field("Apart today?", a, false);
         }
-        let msg = CreateMessage::new()
+        let mut msg = CreateMessage::new()
             .embed(embed)
             .nonce(Nonce::String(p.key.clone()))
             .enforce_nonce(true)
             .allowed_mentions(CreateAllowedMentions::new());
+        if p.kind == "conversation" {
+            msg = msg.components(vec![super::answer::answer_button(p.delivery_id)]);
+        }
         let posted = self.create_message(channel, &msg).await.map_err(classify)?;
         // The prompt is out; a failed pre-reaction or thread is logged, never a reason
         // to post again.
@@ -204,6 +207,27 @@ impl Platform for DiscordPlatform {
             .allowed_mentions(CreateAllowedMentions::new());
         self.create_message(channel, &msg).await.map_err(classify)?;
         Ok(())
+    }
+
+    async fn post_reveal(&self, r: &OutboundReveal) -> Result<Option<String>, SendError> {
+        // A thread started from a message has that message's id.
+        let target = match &r.thread_root {
+            Some(root) => ChannelRef::new(PlatformKind::Discord, "", root.clone()),
+            None => r.channel.clone(),
+        };
+        let msg = super::answer::reveal_message(r);
+        let posted = match self.create_message(channel_id(&target)?, &msg).await {
+            // The thread could not be opened, or was deleted: the channel will do.
+            Err(e) if r.thread_root.is_some() => match classify(e) {
+                SendError::Permanent { reason } => {
+                    tracing::warn!(delivery = r.delivery_id, %reason, "the prompt's thread is not there; revealing in the channel");
+                    self.create_message(channel_id(&r.channel)?, &msg).await
+                }
+                transient => return Err(transient),
+            },
+            other => other,
+        };
+        Ok(Some(posted.map_err(classify)?.id.to_string()))
     }
 }
 

@@ -79,6 +79,24 @@ pub fn definition() -> CreateCommand {
         )))
         .add_option(sub("prompt", "A prompt now").add_sub_option(kind_option(false)))
         .add_option(sub("skip", "Another prompt instead of the latest"))
+        .add_option(
+            sub("answer", "Answer the latest conversation prompt privately").add_sub_option(
+                opt(
+                    CommandOptionType::String,
+                    "text",
+                    "your answer, hidden until you have all answered",
+                )
+                .required(true)
+                .max_length(1000),
+            ),
+        )
+        .add_option(
+            sub("reveal", "When your answers are shown together").add_sub_option(opt(
+                CommandOptionType::String,
+                "when",
+                "both (wait for everyone), or hours after the prompt like 24h",
+            )),
+        )
         .add_option(sub("pause", "Stop scheduled prompts until you resume"))
         .add_option(sub("resume", "Start scheduled prompts again"))
         .add_option(
@@ -236,6 +254,12 @@ pub fn to_words(options: &[ResolvedOption<'_>]) -> Vec<String> {
             }
         }
         ["prompt-admin", "remove"] => extra.extend(text("prompt")),
+        ["answer"] => extra.extend(text("text")),
+        ["reveal"] => {
+            if let Some(w) = text("when") {
+                extra.extend(w.split_whitespace().map(str::to_string));
+            }
+        }
         ["settings"] => {
             for key in ["timezone", "depth"] {
                 if let Some(v) = text(key) {

@@ -6,6 +6,7 @@
 //! so a restart keeps the same device and keys; one `sync_once` runs before any
 //! handler is added, so history from before the start is never acted on.
 
+mod answer;
 mod post;
 mod session;
 
@@ -284,10 +285,18 @@ async fn on_message(
     let MessageType::Text(text) = &ev.content.msgtype else {
         return;
     };
-    if client.user_id() == Some(&*ev.sender)
-        || !text.body.trim_start().starts_with(&state.cfg.prefix)
-    {
+    if client.user_id() == Some(&*ev.sender) {
         return;
+    }
+    let direct = answer::is_direct_chat(&state, &room).await;
+    if direct && let Some(reply) = answer::in_direct_chat(&state, &room, &ev, &text.body).await {
+        return reply_to(&room, &ev, reply).await;
+    }
+    if !text.body.trim_start().starts_with(&state.cfg.prefix) {
+        return;
+    }
+    if !direct && answer::is_answer(&text.body, &state.cfg.prefix) {
+        return reply_to(&room, &ev, answer::NOT_HERE.to_string()).await;
     }
     let actor = Actor {
         user: ev.sender.to_string(),
@@ -315,6 +324,11 @@ async fn on_message(
             body.push_str("\n(The file could not be uploaded; try again later.)");
         }
     }
+    reply_to(&room, &ev, body).await;
+}
+
+/// A notice in reply to `ev`.
+async fn reply_to(room: &Room, ev: &OriginalSyncRoomMessageEvent, body: String) {
     let content = json!({
         "msgtype": "m.notice",
         "body": body,

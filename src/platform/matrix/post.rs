@@ -9,7 +9,7 @@ use matrix_sdk::{Client, Room};
 use serde_json::json;
 
 use crate::domain::{ChannelRef, PlatformKind};
-use crate::platform::{OutboundPrompt, Platform, SendError};
+use crate::platform::{OutboundPrompt, OutboundReveal, Platform, SendError};
 
 /// The content field that carries a delivery's key.
 pub const DELIVERY_FIELD: &str = "org.hearth.delivery";
@@ -25,6 +25,9 @@ pub struct MatrixPlatform {
     /// True once the first sync is done: until then the client does not know which
     /// rooms hearth is in, and a send must not conclude it left one.
     ready: tokio::sync::watch::Receiver<bool>,
+    /// Where to read a couple's members from, to forward conversation prompts to
+    /// each of them in a direct chat (for private answers).
+    forward: Option<crate::app::Hearth>,
 }
 
 impl MatrixPlatform {
@@ -33,7 +36,15 @@ impl MatrixPlatform {
             client,
             notice,
             ready,
+            forward: None,
         }
+    }
+
+    /// Forwards each conversation prompt to every member of the couple in a direct
+    /// chat with hearth (opened, encrypted, the first time), where they answer.
+    pub fn with_forwarding(mut self, h: crate::app::Hearth) -> Self {
+        self.forward = Some(h);
+        self
     }
 
     async fn room(&self, c: &ChannelRef) -> Result<Room, SendError> {
@@ -165,6 +176,11 @@ impl Platform for MatrixPlatform {
                 tracing::warn!(delivery = p.delivery_id, error = %e, "could not pre-add a reaction");
             }
         }
+        if p.kind == "conversation"
+            && let Some(h) = &self.forward
+        {
+            super::answer::forward_prompt(h, &self.client, p).await;
+        }
         Ok(sent.response.event_id.to_string())
     }
 
@@ -202,12 +218,37 @@ impl Platform for MatrixPlatform {
         .map_err(classify)?;
         Ok(())
     }
+
+    async fn post_reveal(&self, r: &OutboundReveal) -> Result<Option<String>, SendError> {
+        let room = self.room(&r.channel).await?;
+        let mut content = json!({
+            "msgtype": if self.notice { "m.notice" } else { "m.text" },
+            "body": r.plain_text(str::to_string),
+            DELIVERY_FIELD: r.key,
+        });
+        if let Some(root) = &r.thread_root {
+            content["m.relates_to"] = json!({
+                "rel_type": "m.thread",
+                "event_id": root,
+                "is_falling_back": true,
+                "m.in_reply_to": {"event_id": root},
+            });
+        }
+        let txn: OwnedTransactionId = r.key.clone().into();
+        let sent = room
+            .send_raw("m.room.message", content)
+            .with_transaction_id(&txn)
+            .with_request_config(send_config())
+            .await
+            .map_err(classify)?;
+        Ok(Some(sent.response.event_id.to_string()))
+    }
 }
 
 /// Sends give up after a few tries instead of matrix-sdk's default of retrying for
 /// as long as the homeserver is unreachable: the engine then records the failure and
 /// retries on its own schedule, and one unreachable homeserver cannot hold up a tick.
-fn send_config() -> matrix_sdk::config::RequestConfig {
+pub(super) fn send_config() -> matrix_sdk::config::RequestConfig {
     matrix_sdk::config::RequestConfig::new()
         .retry_limit(2)
         .max_retry_time(std::time::Duration::from_secs(30))

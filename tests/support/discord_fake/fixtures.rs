@@ -163,6 +163,54 @@ pub fn command_interaction(
     })
 }
 
+/// The fields every interaction carries, for `member` in the test channel.
+fn interaction_base(id: &str, token: &str, kind: u8, member: Value, channel_id: &str) -> Value {
+    json!({
+        "id": id, "application_id": APP_ID, "type": kind, "token": token, "version": 1,
+        "guild_id": GUILD_ID, "channel_id": channel_id,
+        "channel": {"id": channel_id, "type": 0, "name": "us-two", "permissions": "2147483647", "guild_id": GUILD_ID},
+        "member": member, "locale": "en-US", "guild_locale": "en-US",
+        "app_permissions": "2147483647", "entitlements": [], "authorizing_integration_owners": {"0": GUILD_ID},
+        "context": 0, "attachment_size_limit": 8388608
+    })
+}
+
+/// INTERACTION_CREATE for a click on a button (`custom_id`) of `message` (type 3).
+pub fn component_interaction(
+    id: &str,
+    token: &str,
+    member: Value,
+    message: Value,
+    custom_id: &str,
+) -> Value {
+    let channel = message["channel_id"]
+        .as_str()
+        .unwrap_or(CHANNEL_ID)
+        .to_string();
+    let mut v = interaction_base(id, token, 3, member, &channel);
+    v["message"] = message;
+    v["data"] = json!({"custom_id": custom_id, "component_type": 2});
+    v
+}
+
+/// INTERACTION_CREATE for a submitted modal (type 5): one text input with `value`,
+/// in the shape Discord sends (no style or label on the way back).
+pub fn modal_submit(
+    id: &str,
+    token: &str,
+    member: Value,
+    custom_id: &str,
+    field: &str,
+    value: &str,
+) -> Value {
+    let mut v = interaction_base(id, token, 5, member, CHANNEL_ID);
+    v["data"] = json!({
+        "custom_id": custom_id,
+        "components": [{"type": 1, "components": [{"type": 4, "custom_id": field, "value": value}]}]
+    });
+    v
+}
+
 /// The command objects Discord returns after a bulk overwrite.
 pub fn registered_commands(body: &Value, guild: Option<&str>) -> Value {
     let list = body.as_array().cloned().unwrap_or_default();

@@ -189,7 +189,7 @@ async fn create_message(
         return ok(msg.unwrap_or(Value::Null));
     }
     let id = s.id();
-    let msg = fixtures::message(
+    let mut msg = fixtures::message(
         &id,
         &channel,
         fixtures::user(fixtures::BOT_ID, "hearth", true),
@@ -197,6 +197,9 @@ async fn create_message(
         v.get("embeds").cloned().unwrap_or(json!([])),
         nonce.as_deref(),
     );
+    if let Some(c) = v.get("components") {
+        msg["components"] = c.clone();
+    }
     if let Some(n) = nonce {
         s.nonces.insert((channel.clone(), n), id);
     }
@@ -297,13 +300,13 @@ async fn reaction_users(
 
 async fn create_thread(
     Ax((st, _)): Ax<S>,
-    Path((channel, _m)): Path<(String, String)>,
+    Path((channel, message)): Path<(String, String)>,
     uri: Uri,
     body: Bytes,
 ) -> Response {
     record(&st, "POST", &uri, &body);
-    let id = st.lock().unwrap().id();
-    ok(fixtures::thread(&id, &channel, "Talk about it here"))
+    // Like Discord: a thread started from a message shares the message's id.
+    ok(fixtures::thread(&message, &channel, "Talk about it here"))
 }
 
 async fn interaction_callback(
