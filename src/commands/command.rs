@@ -4,6 +4,7 @@
 use chrono::Duration;
 
 use crate::catalog::tags::{Depth, Kind};
+use crate::schedule::fair::Window;
 use crate::schedule::{ScheduleSpec, Zone};
 
 /// Every command hearth understands.
@@ -38,6 +39,8 @@ pub enum Command {
         timezone: Option<Zone>,
         grace: Option<Duration>,
         thread: bool,
+        /// `--fair`: choose the time that suits every member's own timezone.
+        fair: Option<FairRequest>,
     },
     ScheduleList,
     ScheduleRemove {
@@ -67,6 +70,34 @@ pub enum Command {
     PromptAdminRemove {
         id: i64,
     },
+    // Two timezones: a member's own zone, and slots seen in everyone's local time.
+    CoupleZone {
+        /// A member id, or `me`.
+        member: String,
+        /// `None`: back to the couple's timezone.
+        zone: Option<Zone>,
+    },
+    SchedulePreview {
+        target: PreviewTarget,
+    },
+}
+
+/// What `schedule preview` shows: one of this channel's schedules, or a spec to try.
+#[derive(Debug, Clone)]
+pub enum PreviewTarget {
+    Schedule(i64),
+    Spec {
+        spec: Box<ScheduleSpec>,
+        timezone: Option<Zone>,
+    },
+}
+
+/// `schedule add … --fair`: the days of the schedule (`daily`, `weekly sun`, …) and
+/// the local hours every member would like.
+#[derive(Debug, Clone)]
+pub struct FairRequest {
+    pub days: String,
+    pub window: Window,
 }
 
 impl Command {
@@ -95,6 +126,8 @@ impl Command {
             Self::PromptAdminAdd { .. } => "prompt-admin add",
             Self::PromptAdminList => "prompt-admin list",
             Self::PromptAdminRemove { .. } => "prompt-admin remove",
+            Self::CoupleZone { .. } => "couple zone",
+            Self::SchedulePreview { .. } => "schedule preview",
         }
     }
 }

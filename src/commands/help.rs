@@ -87,6 +87,12 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "Register the couple of this channel (two or more members), optionally with their IANA timezone, e.g. Europe/Berlin.",
     ),
     (
+        "couple zone",
+        "couple zone <member|me> <timezone|default>",
+        "the couple or a moderator",
+        "Set the timezone one partner lives in, for couples who live apart, e.g. `couple zone me America/Vancouver`; `default` goes back to the couple's timezone. Schedules then show each partner's local time.",
+    ),
+    (
         "couple remove",
         "couple remove",
         "moderators",
@@ -94,21 +100,27 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "schedule",
-        "schedule list | add | remove | pause | resume",
+        "schedule list | add | preview | remove | pause | resume",
         "moderators",
         "Manage this channel's schedules.",
     ),
     (
         "schedule add",
-        "schedule add <kind> <when> [timezone] [grace] [thread]",
+        "schedule add <kind> <when> [timezone] [grace] [thread] [--fair]",
         "moderators",
-        "Post <kind> prompts on a schedule. <when> is `daily 20:00`, `weekdays 07:30`, `weekends 10:00`, `mon,wed,fri 19:00`, `weekly sun 18:00`, or a cron line like `0 20 * * *`. Grace (default 2h, e.g. `90m`) is how late a missed slot may still be posted after downtime. `thread` opens a thread for answers under each prompt where the platform has threads.",
+        "Post <kind> prompts on a schedule. With `--fair`, <when> is days and the local hours you'd like, e.g. `\"daily evening\" --fair` or `\"weekly sun 19:00-21:00\" --fair` (morning, midday, afternoon, evening, night, HH:MM or HH:MM-HH:MM): hearth picks the time closest to them for every partner's own timezone and says why. <when> is `daily 20:00`, `weekdays 07:30`, `weekends 10:00`, `mon,wed,fri 19:00`, `weekly sun 18:00`, or a cron line like `0 20 * * *`. Grace (default 2h, e.g. `90m`) is how late a missed slot may still be posted after downtime. `thread` opens a thread for answers under each prompt where the platform has threads.",
     ),
     (
         "schedule list",
         "schedule list",
         "moderators",
         "This channel's schedules with their next slot.",
+    ),
+    (
+        "schedule preview",
+        "schedule preview <id|when> [timezone]",
+        "the couple or a moderator",
+        "The next slots of a schedule (or of one you are thinking of) in each partner's local time, noting when the clocks change.",
     ),
     (
         "schedule remove",

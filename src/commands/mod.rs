@@ -8,6 +8,7 @@ mod custom;
 pub mod help;
 mod moderate;
 pub mod parse;
+mod zones;
 
 use crate::app::Hearth;
 use crate::domain::{Actor, ChannelRef};
@@ -87,6 +88,8 @@ pub fn required_right(cmd: &Command) -> Right {
         | C::Stats
         | C::Export => Right::CoupleMember,
         C::CoupleShow => Right::CoupleOrModerator,
+        // Two timezones: the couple keeps its own zones; previews change nothing.
+        C::CoupleZone { .. } | C::SchedulePreview { .. } => Right::CoupleOrModerator,
         C::CoupleAdd { .. }
         | C::CoupleRemove
         | C::ScheduleAdd { .. }
@@ -191,13 +194,17 @@ async fn run(h: &Hearth, ctx: &Ctx, cmd: Command) -> Result<Reply, HandlerError>
                     timezone,
                     grace,
                     thread,
+                    fair,
                 } => {
                     let opts = moderate::ScheduleOptions {
                         timezone,
                         grace,
                         thread,
                     };
-                    moderate::schedule_add(h, ctx, &couple, kind, *spec, opts).await
+                    match fair {
+                        None => moderate::schedule_add(h, ctx, &couple, kind, *spec, opts).await,
+                        Some(f) => zones::schedule_add_fair(h, ctx, &couple, kind, &f, opts).await,
+                    }
                 }
                 C::ScheduleList => moderate::schedule_list(h, &couple).await,
                 C::ScheduleRemove { id } => moderate::schedule_remove(h, ctx, &couple, id).await,
@@ -207,6 +214,10 @@ async fn run(h: &Hearth, ctx: &Ctx, cmd: Command) -> Result<Reply, HandlerError>
                 C::ScheduleResume { id } => {
                     moderate::schedule_pause(h, ctx, &couple, id, false).await
                 }
+                C::CoupleZone { member, zone } => {
+                    zones::couple_zone(h, ctx, &couple, &member, zone).await
+                }
+                C::SchedulePreview { target } => zones::schedule_preview(h, &couple, target).await,
                 _ => Err(UserError::new("that command cannot be used here").into()),
             }
         }

@@ -6,6 +6,8 @@ use chrono::Duration;
 use crate::catalog::tags::{Depth, Kind};
 
 pub use super::command::Command;
+use super::command::{FairRequest, PreviewTarget};
+use crate::schedule::fair::Window;
 use crate::schedule::{ScheduleSpec, Zone};
 
 /// Longest command line accepted.
@@ -139,6 +141,15 @@ fn couple(args: &[&str]) -> Result<Command, ParseError> {
     match args {
         [] | ["show"] => Ok(Command::CoupleShow),
         ["remove"] => Ok(Command::CoupleRemove),
+        ["zone" | "timezone", member, z] => Ok(Command::CoupleZone {
+            member: (*member).to_string(),
+            zone: if ["default", "couple", "none"].contains(&z.to_lowercase().as_str()) {
+                None
+            } else {
+                Some(zone(z)?)
+            },
+        }),
+        ["zone" | "timezone", ..] => usage("couple zone"),
         ["add", rest @ ..] => {
             let (members, timezone) = match rest.split_last() {
                 Some((last, init)) if looks_like_zone(last) => (init, Some(zone(last)?)),
@@ -177,9 +188,14 @@ fn schedule(args: &[&str]) -> Result<Command, ParseError> {
         ["resume", id] => Ok(Command::ScheduleResume {
             id: schedule_id(id)?,
         }),
+        ["preview", rest @ ..] if !rest.is_empty() => preview(rest),
+        ["preview"] => usage("schedule preview"),
         ["add", k, rest @ ..] if !rest.is_empty() => {
             let kind = kind(k)?;
             let mut rest: Vec<&str> = rest.to_vec();
+            let before = rest.len();
+            rest.retain(|w| !w.eq_ignore_ascii_case("--fair"));
+            let fair = rest.len() != before;
             let thread = rest
                 .last()
                 .is_some_and(|l| l.eq_ignore_ascii_case("thread"));
@@ -196,17 +212,75 @@ fn schedule(args: &[&str]) -> Result<Command, ParseError> {
                 timezone = Some(zone(rest.pop().unwrap_or_default())?);
             }
             let text = rest.join(" ");
-            let spec = ScheduleSpec::parse(&text).map_err(|e| ParseError(e.to_string()))?;
+            let (spec, fair) = if fair {
+                let (spec, req) = fair_when(&text)?;
+                (spec, Some(req))
+            } else {
+                let spec = ScheduleSpec::parse(&text).map_err(|e| ParseError(e.to_string()))?;
+                (spec, None)
+            };
             Ok(Command::ScheduleAdd {
                 kind,
                 spec: Box::new(spec),
                 timezone,
                 grace,
                 thread,
+                fair,
             })
         }
         _ => usage("schedule"),
     }
+}
+
+// Two timezones: `schedule preview` and `schedule add … --fair`.
+
+fn preview(args: &[&str]) -> Result<Command, ParseError> {
+    if let [id] = args
+        && id
+            .trim_start_matches('#')
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    {
+        return Ok(Command::SchedulePreview {
+            target: PreviewTarget::Schedule(schedule_id(id)?),
+        });
+    }
+    let mut rest = args.to_vec();
+    let mut timezone = None;
+    if rest.len() > 1 && rest.last().is_some_and(|l| looks_like_zone(l)) {
+        timezone = Some(zone(rest.pop().unwrap_or_default())?);
+    }
+    let spec = ScheduleSpec::parse(&rest.join(" ")).map_err(|e| ParseError(e.to_string()))?;
+    Ok(Command::SchedulePreview {
+        target: PreviewTarget::Spec {
+            spec: Box::new(spec),
+            timezone,
+        },
+    })
+}
+
+/// `daily evening`, `weekly sun 19:00-21:00`: the days, then the wanted local hours.
+/// The returned spec holds the window's start until the fair time is chosen.
+fn fair_when(text: &str) -> Result<(ScheduleSpec, FairRequest), ParseError> {
+    let hint = "--fair takes days and the hours you'd like, like `daily evening`, \
+                `weekdays 07:00-08:30` or `weekly sun 19:00`";
+    let Some((days, target)) = text.trim().rsplit_once(char::is_whitespace) else {
+        return err(hint);
+    };
+    let days = days.trim();
+    if days.starts_with(|c: char| c.is_ascii_digit() || c == '*' || c == '?') {
+        return err(format!("a cron line cannot be made fair: {hint}"));
+    }
+    let window = Window::parse(target).map_err(ParseError)?;
+    let start = format!("{days} {:02}:{:02}", window.start / 60, window.start % 60);
+    let spec = ScheduleSpec::parse(&start).map_err(|e| ParseError(e.to_string()))?;
+    Ok((
+        spec,
+        FairRequest {
+            days: days.to_string(),
+            window,
+        },
+    ))
 }
 
 fn prompt_admin(args: &[&str]) -> Result<Command, ParseError> {

@@ -14,11 +14,23 @@ pub struct Couple {
     pub depth: String,
     pub paused: bool,
     pub members: Vec<String>,
+    /// Each member's own timezone, in the order of `members`; `None`: the couple's.
+    pub member_zones: Vec<Option<String>>,
 }
 
 impl Couple {
     pub fn has_member(&self, user: &str) -> bool {
         self.members.iter().any(|m| m == user)
+    }
+
+    /// The timezone a member lives in: their own if set, else the couple's.
+    pub fn zone_of(&self, user: &str) -> &str {
+        self.members
+            .iter()
+            .position(|m| m == user)
+            .and_then(|i| self.member_zones.get(i))
+            .and_then(Option::as_deref)
+            .unwrap_or(&self.timezone)
     }
 }
 
@@ -88,12 +100,14 @@ impl Store {
         else {
             return Ok(None);
         };
-        let members: Vec<String> = sqlx::query_scalar(
-            "SELECT user_id FROM couple_members WHERE couple_id = ? ORDER BY added_at, user_id",
+        let member_rows = sqlx::query(
+            "SELECT user_id, timezone FROM couple_members WHERE couple_id = ? ORDER BY added_at, user_id",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
+        let members = member_rows.iter().map(|r| r.get("user_id")).collect();
+        let member_zones = member_rows.iter().map(|r| r.get("timezone")).collect();
         let platform: String = row.get("platform");
         Ok(Some(Couple {
             id: row.get("id"),
@@ -107,6 +121,7 @@ impl Store {
             depth: row.get("depth"),
             paused: row.get::<i64, _>("paused") != 0,
             members,
+            member_zones,
         }))
     }
 
@@ -136,6 +151,25 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Sets (or with `None` clears) one member's own timezone; false if they are not
+    /// a member of the couple.
+    pub async fn set_member_timezone(
+        &self,
+        couple_id: i64,
+        user: &str,
+        timezone: Option<&str>,
+    ) -> anyhow::Result<bool> {
+        let res = sqlx::query(
+            "UPDATE couple_members SET timezone = ? WHERE couple_id = ? AND user_id = ?",
+        )
+        .bind(timezone)
+        .bind(couple_id)
+        .bind(user)
+        .execute(&self.pool)
+        .await?;
+        Ok(res.rows_affected() > 0)
     }
 
     pub async fn set_couple_depth(&self, id: i64, depth: &str) -> anyhow::Result<()> {

@@ -54,6 +54,9 @@ impl Store {
                 "depth": couple.depth,
                 "paused": couple.paused,
                 "members": couple.members,
+                "member_timezones": couple.members.iter().zip(&couple.member_zones)
+                    .map(|(m, z)| json!({"member": m, "timezone": z}))
+                    .collect::<Vec<_>>(),
             },
             "schedules": schedules.iter().map(|s| json!({
                 "id": s.id, "kind": s.kind, "spec": s.spec, "timezone": s.timezone,

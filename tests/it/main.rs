@@ -26,3 +26,4 @@ mod security;
 mod selection;
 mod shell;
 mod time_property;
+mod two_zones;

@@ -74,11 +74,13 @@ const TABLE: &[(&str, Who)] = &[
     ("couple", Who::CoupleOrModerator),
     ("couple add bob kim UTC", Who::Moderators),
     ("couple remove", Who::Moderators),
+    ("couple zone sam America/Vancouver", Who::CoupleOrModerator),
     (
         "schedule add appreciation \"weekly sun 19:00\"",
         Who::Moderators,
     ),
     ("schedule list", Who::Moderators),
+    ("schedule preview 1", Who::CoupleOrModerator),
     ("schedule remove 1", Who::Moderators),
     ("schedule pause 1", Who::Moderators),
     ("schedule resume 1", Who::Moderators),

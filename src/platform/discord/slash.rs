@@ -105,7 +105,19 @@ pub fn definition() -> CreateCommand {
             )
             .add_sub_option(sub("show", "Who is registered here"))
             .add_sub_option(couple_add)
-            .add_sub_option(sub("remove", "Unregister the couple and delete its data")),
+            .add_sub_option(sub("remove", "Unregister the couple and delete its data"))
+            .add_sub_option(
+                sub("zone", "The timezone one partner lives in")
+                    .add_sub_option(
+                        timezone_option("an IANA timezone, or `default` for the couple's")
+                            .required(true),
+                    )
+                    .add_sub_option(opt(
+                        CommandOptionType::User,
+                        "member",
+                        "the partner (default: you)",
+                    )),
+            ),
         )
         .add_option(
             opt(
@@ -138,9 +150,26 @@ pub fn definition() -> CreateCommand {
                         CommandOptionType::Boolean,
                         "thread",
                         "open a thread for answers under each prompt",
+                    ))
+                    .add_sub_option(opt(
+                        CommandOptionType::Boolean,
+                        "fair",
+                        "`when` names hours (daily evening): pick the time fairest for both zones",
                     )),
             )
             .add_sub_option(sub("list", "Schedules with their next slot"))
+            .add_sub_option(
+                sub("preview", "Next slots in each partner's local time")
+                    .add_sub_option(
+                        opt(
+                            CommandOptionType::String,
+                            "schedule",
+                            "a schedule id, or a schedule like daily 20:00",
+                        )
+                        .required(true),
+                    )
+                    .add_sub_option(timezone_option("defaults to the couple's timezone")),
+            )
             .add_sub_option(sub("remove", "Delete a schedule").add_sub_option(id_option()))
             .add_sub_option(sub("pause", "Pause a schedule").add_sub_option(id_option()))
             .add_sub_option(sub("resume", "Resume a schedule").add_sub_option(id_option())),
@@ -252,6 +281,17 @@ pub fn to_words(options: &[ResolvedOption<'_>]) -> Vec<String> {
             if matches!(get("thread"), Some(ResolvedValue::Boolean(true))) {
                 extra.push("thread".into());
             }
+            if matches!(get("fair"), Some(ResolvedValue::Boolean(true))) {
+                extra.push("--fair".into());
+            }
+        }
+        ["couple", "zone"] => {
+            extra.push(text("member").unwrap_or_else(|| "me".into()));
+            extra.extend(text("timezone"));
+        }
+        ["schedule", "preview"] => {
+            extra.extend(text("schedule"));
+            extra.extend(text("timezone"));
         }
         _ => {
             for name in [
