@@ -80,6 +80,21 @@ pub enum Command {
     SchedulePreview {
         target: PreviewTarget,
     },
+    // Suggested prompts: any member suggests, moderators decide.
+    Suggest {
+        kind: Kind,
+        text: String,
+    },
+    SuggestionsList,
+    Approve {
+        id: i64,
+        /// Practice, intimacy and depth words overriding the kind's defaults.
+        tags: Vec<String>,
+    },
+    Reject {
+        id: i64,
+        reason: Option<String>,
+    },
 }
 
 /// What `schedule preview` shows: one of this channel's schedules, or a spec to try.
@@ -128,6 +143,10 @@ impl Command {
             Self::PromptAdminRemove { .. } => "prompt-admin remove",
             Self::CoupleZone { .. } => "couple zone",
             Self::SchedulePreview { .. } => "schedule preview",
+            Self::Suggest { .. } => "suggest",
+            Self::SuggestionsList => "suggestions list",
+            Self::Approve { .. } => "approve",
+            Self::Reject { .. } => "reject",
         }
     }
 }

@@ -216,8 +216,8 @@ pub async fn forget_me(h: &Hearth, ctx: &Ctx, confirm: bool) -> R {
             )
             .await?;
         return Ok(Reply::private(
-            "This deletes everything hearth stores about you on this platform: your reactions and your \
-             place in any couple (a couple with nobody left is deleted entirely). It cannot be undone. \
+            "This deletes everything hearth stores about you on this platform: your reactions, your \
+             suggested prompts (one a moderator approved stays as the server's prompt) and your place in any couple (a couple with nobody left is deleted entirely). It cannot be undone. \
              Type `forget-me confirm` within 10 minutes to go ahead.",
         ));
     }
@@ -241,9 +241,10 @@ pub async fn forget_me(h: &Hearth, ctx: &Ctx, confirm: bool) -> R {
         "forget-me done"
     );
     Ok(Reply::private(format!(
-        "Done. Deleted {} reactions and {} couple memberships{}. hearth keeps nothing else about you.",
+        "Done. Deleted {} reactions, {} couple memberships and {} suggested prompts{}. hearth keeps nothing else about you.",
         report.reactions,
         report.memberships,
+        report.suggestions,
         if report.couples_removed > 0 {
             format!(" ({} couple removed)", report.couples_removed)
         } else {

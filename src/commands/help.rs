@@ -16,6 +16,10 @@ pub const NAMES: &[&str] = &[
     "settings",
     "audit",
     "prompt-admin",
+    "suggest",
+    "suggestions",
+    "approve",
+    "reject",
 ];
 
 /// (name, usage, who may use it, what it does)
@@ -163,6 +167,30 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "prompt-admin remove <id>",
         "moderators",
         "Remove one of this server's own prompts.",
+    ),
+    (
+        "suggest",
+        "suggest <kind> <text>",
+        "anyone",
+        "Suggest a prompt for this server's couples (kind: conversation, appreciation, closeness, experience, check-in). A moderator looks at it, and you are told here what they decided.",
+    ),
+    (
+        "suggestions list",
+        "suggestions list",
+        "moderators",
+        "Suggested prompts waiting for a decision, with the tags each would get.",
+    ),
+    (
+        "approve",
+        "approve <id> [practice] [intimacy] [depth]",
+        "moderators",
+        "Add a suggested prompt to this server's own prompts, checked like the built-in ones. Tags you leave out take the kind's defaults (e.g. appreciation: appreciation emotional light). The author is told.",
+    ),
+    (
+        "reject",
+        "reject <id> [reason]",
+        "moderators",
+        "Turn a suggested prompt down; the author is thanked and told the reason if you give one.",
     ),
     (
         "audit",

@@ -8,6 +8,7 @@ mod custom;
 pub mod help;
 mod moderate;
 pub mod parse;
+mod suggest;
 mod zones;
 
 use crate::app::Hearth;
@@ -80,6 +81,9 @@ pub fn required_right(cmd: &Command) -> Right {
     use Command as C;
     match cmd {
         C::Help { .. } | C::ForgetMe { .. } => Right::Anyone,
+        // Suggested prompts: anyone suggests, moderators decide.
+        C::Suggest { .. } => Right::Anyone,
+        C::SuggestionsList | C::Approve { .. } | C::Reject { .. } => Right::Moderator,
         C::Prompt { .. }
         | C::Skip
         | C::Pause
@@ -171,6 +175,10 @@ async fn run(h: &Hearth, ctx: &Ctx, cmd: Command) -> Result<Reply, HandlerError>
         }
         C::PromptAdminList => custom::list(h, ctx).await,
         C::PromptAdminRemove { id } => custom::remove(h, ctx, id).await,
+        C::Suggest { kind, text } => suggest::suggest(h, ctx, kind, &text).await,
+        C::SuggestionsList => suggest::list(h, ctx).await,
+        C::Approve { id, tags } => suggest::approve(h, ctx, id, &tags).await,
+        C::Reject { id, reason } => suggest::reject(h, ctx, id, reason).await,
         cmd => {
             let Some(couple) = couple else {
                 return Err(UserError::new(

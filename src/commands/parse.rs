@@ -124,6 +124,21 @@ pub fn parse_words(words: &[String]) -> Result<Command, ParseError> {
         "schedule" | "schedules" => schedule(args),
         "settings" => settings(args),
         "prompt-admin" => prompt_admin(args),
+        "suggest" => match args {
+            [k, text @ ..] if !text.is_empty() => Ok(Command::Suggest {
+                kind: kind(k)?,
+                text: text.join(" "),
+            }),
+            _ => usage("suggest"),
+        },
+        "suggestions" => match args {
+            [] | ["list"] => Ok(Command::SuggestionsList),
+            ["approve", rest @ ..] => approve(rest),
+            ["reject", rest @ ..] => reject(rest),
+            _ => usage("suggestions list"),
+        },
+        "approve" => approve(args),
+        "reject" => reject(args),
         "audit" => Ok(Command::Audit {
             limit: count(args, 20, "audit")?,
         }),
@@ -281,6 +296,47 @@ fn fair_when(text: &str) -> Result<(ScheduleSpec, FairRequest), ParseError> {
             window,
         },
     ))
+}
+
+// Suggested prompts: `approve <id> [tags]`, `reject <id> [reason]`.
+
+fn suggestion_id(s: &str) -> Result<i64, ParseError> {
+    s.trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            ParseError(format!(
+                "'{}' is not a suggestion number; `suggestions list` shows them",
+                clip(s)
+            ))
+        })
+}
+
+fn approve(args: &[&str]) -> Result<Command, ParseError> {
+    let [id, tags @ ..] = args else {
+        return usage("approve");
+    };
+    Ok(Command::Approve {
+        id: suggestion_id(id)?,
+        tags: tags
+            .iter()
+            .flat_map(|t| t.split([' ', ',']))
+            .filter(|t| !t.is_empty())
+            .map(str::to_lowercase)
+            .collect(),
+    })
+}
+
+fn reject(args: &[&str]) -> Result<Command, ParseError> {
+    let [id, reason @ ..] = args else {
+        return usage("reject");
+    };
+    let reason = reason.join(" ");
+    Ok(Command::Reject {
+        id: suggestion_id(id)?,
+        reason: (!reason.trim().is_empty()).then(|| reason.trim().to_string()),
+    })
 }
 
 fn prompt_admin(args: &[&str]) -> Result<Command, ParseError> {

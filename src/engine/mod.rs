@@ -6,6 +6,7 @@
 //! index seeks). Tests drive it one [`Engine::tick`] at a time with a manual clock.
 
 mod choose;
+mod notices;
 pub mod plan;
 mod send;
 
@@ -101,6 +102,8 @@ impl Engine {
     ) -> anyhow::Result<(TickReport, Option<Option<i64>>)> {
         let _guard = self.tick_lock.lock().await;
         let mut report = TickReport::default();
+        // Queued notices first: they are few, and are not in the due index.
+        self.send_notices().await?;
         let next = self.hearth.store.earliest_due(&self.active).await?;
         if next.is_none_or(|at| at > now.timestamp()) {
             return Ok((report, Some(next)));

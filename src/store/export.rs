@@ -10,6 +10,8 @@ use crate::domain::PlatformKind;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ForgetReport {
     pub reactions: u64,
+    /// Prompts they suggested (an approved one stays as the server's prompt).
+    pub suggestions: u64,
     pub memberships: u64,
     pub couples_removed: u64,
 }
@@ -44,6 +46,9 @@ impl Store {
         .bind(couple_id)
         .fetch_all(&self.pool)
         .await?;
+        let suggestions = self
+            .suggestions_by(couple.channel.platform, &couple.members)
+            .await?;
         Ok(json!({
             "format": "hearth-export-v1",
             "couple": {
@@ -82,6 +87,11 @@ impl Store {
                 "emoji": r.get::<String, _>("emoji"),
                 "added_at": rfc3339(r.get("added_at")),
                 "removed_at": r.get::<Option<i64>, _>("removed_at").map(rfc3339),
+            })).collect::<Vec<_>>(),
+            "suggestions": suggestions.iter().map(|s| json!({
+                "id": s.id, "author": s.author, "author_name": s.author_name, "kind": s.kind,
+                "text": s.text, "state": s.state, "reason": s.reason,
+                "custom_prompt_id": s.custom_prompt_id, "suggested_at": rfc3339(s.created_at),
             })).collect::<Vec<_>>(),
             "audit": audit.iter().map(|a| json!({
                 "at": rfc3339(a.get("at")),
@@ -144,7 +154,16 @@ impl Store {
                 report.couples_removed += 1;
             }
         }
+        report.suggestions =
+            sqlx::query("DELETE FROM suggestions WHERE author = ? AND platform = ?")
+                .bind(user)
+                .bind(p)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         for stmt in [
+            "DELETE FROM notices WHERE about = ?1 AND platform = ?2",
+            "UPDATE suggestions SET decided_by = ?3 WHERE decided_by = ?1 AND platform = ?2",
             "DELETE FROM confirmations WHERE user_id = ?1 AND platform = ?2",
             "UPDATE deliveries SET requested_by = NULL WHERE requested_by = ?1",
             "UPDATE audit_log SET actor = ?3 WHERE actor = ?1 AND platform = ?2",

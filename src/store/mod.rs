@@ -11,6 +11,9 @@ mod export;
 mod reactions;
 mod schedules;
 mod totals;
+// Suggested prompts and the notices that tell their authors.
+mod notices;
+mod suggestions;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -25,8 +28,10 @@ pub use couples::Couple;
 pub use custom::CustomPrompt;
 pub use deliveries::{HistoryItem, OpenDelivery, PostedMessage, PostedRef};
 pub use export::ForgetReport;
+pub use notices::PendingNotice;
 pub use reactions::ReactionCount;
 pub use schedules::{DueSchedule, NewSchedule, ScheduleRow, SlotPlan};
+pub use suggestions::{Decision, Suggestion};
 
 /// The database handle. Cheap to clone.
 #[derive(Clone, Debug)]

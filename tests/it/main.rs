@@ -25,5 +25,6 @@ mod reactions;
 mod security;
 mod selection;
 mod shell;
+mod suggestions;
 mod time_property;
 mod two_zones;

@@ -92,6 +92,13 @@ const TABLE: &[(&str, Who)] = &[
     ),
     ("prompt-admin list", Who::Moderators),
     ("prompt-admin remove 1", Who::Moderators),
+    (
+        "suggest conversation \"Which sound from your childhood home do you still miss?\"",
+        Who::Anyone,
+    ),
+    ("suggestions list", Who::Moderators),
+    ("approve 1", Who::Moderators),
+    ("reject 1 not this time", Who::Moderators),
 ];
 
 fn refused(r: &Reply) -> bool {
@@ -108,6 +115,13 @@ async fn world() -> TestApp {
         .await;
     let r = app
         .moderator("prompt-admin add conversation appreciation emotional light \"Which small kindness from this week would you like to thank each other for?\"")
+        .await;
+    assert!(!r.is_error, "{}", r.text);
+    let r = app
+        .member(
+            "eve",
+            "suggest appreciation \"Which chore did your partner take off your hands lately?\"",
+        )
         .await;
     assert!(!r.is_error, "{}", r.text);
     app.set(utc(2026, 6, 1, 20, 0));

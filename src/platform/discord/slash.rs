@@ -181,6 +181,20 @@ pub fn definition() -> CreateCommand {
         )
         .add_option(prompt_admin())
         .add_option(
+            sub("suggest", "Suggest a prompt for this server's couples")
+                .add_sub_option(kind_option(true))
+                .add_sub_option(
+                    opt(
+                        CommandOptionType::String,
+                        "text",
+                        "the prompt, at most 280 characters",
+                    )
+                    .required(true)
+                    .max_length(280),
+                ),
+        )
+        .add_option(suggestions())
+        .add_option(
             sub("audit", "Recent configuration changes (moderators)")
                 .add_sub_option(count_option("how many (default 20)")),
         )
@@ -229,6 +243,41 @@ fn prompt_admin() -> CreateCommandOption {
     .add_sub_option(sub("remove", "Remove one").add_sub_option(
         opt(CommandOptionType::String, "prompt", "its id, e.g. custom-3").required(true),
     ))
+}
+
+fn suggestion_id() -> CreateCommandOption {
+    opt(
+        CommandOptionType::Integer,
+        "id",
+        "the suggestion (see /hearth suggestions list)",
+    )
+    .required(true)
+    .min_int_value(1)
+}
+
+fn suggestions() -> CreateCommandOption {
+    opt(
+        CommandOptionType::SubCommandGroup,
+        "suggestions",
+        "Suggested prompts (moderators)",
+    )
+    .add_sub_option(sub("list", "Suggested prompts waiting"))
+    .add_sub_option(
+        sub("approve", "Add one to this server's prompts")
+            .add_sub_option(suggestion_id())
+            .add_sub_option(opt(
+                CommandOptionType::String,
+                "tags",
+                "practice, intimacy, depth (default: the kind's)",
+            )),
+    )
+    .add_sub_option(
+        sub("reject", "Turn one down")
+            .add_sub_option(suggestion_id())
+            .add_sub_option(
+                opt(CommandOptionType::String, "reason", "told to the author").max_length(300),
+            ),
+    )
 }
 
 /// The words `/hearth a b opt:…` stands for in the text grammar.
@@ -284,6 +333,18 @@ pub fn to_words(options: &[ResolvedOption<'_>]) -> Vec<String> {
             if matches!(get("fair"), Some(ResolvedValue::Boolean(true))) {
                 extra.push("--fair".into());
             }
+        }
+        ["suggest"] => {
+            extra.extend(text("kind"));
+            extra.extend(text("text"));
+        }
+        ["suggestions", "approve"] => {
+            extra.extend(text("id"));
+            extra.extend(text("tags"));
+        }
+        ["suggestions", "reject"] => {
+            extra.extend(text("id"));
+            extra.extend(text("reason"));
         }
         ["couple", "zone"] => {
             extra.push(text("member").unwrap_or_else(|| "me".into()));
