@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod catalog;
+pub mod checkin;
 pub mod clock;
 pub mod commands;
 pub mod config;

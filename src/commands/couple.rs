@@ -148,7 +148,6 @@ pub async fn stats(h: &Hearth, couple: &Couple) -> R {
     let reacted = h.store.reacted_delivery_count(couple.id).await?;
     let meanings = Meanings::from_config(&h.config.reactions);
     let (mut loved, mut done, mut another, mut fav) = (0, 0, 0, 0);
-    let mut checkins: Vec<u8> = Vec::new();
     let mut per_member: std::collections::BTreeMap<String, i64> = Default::default();
     for c in h.store.reaction_counts(couple.id).await? {
         *per_member.entry(c.user.clone()).or_default() += c.count;
@@ -157,19 +156,19 @@ pub async fn stats(h: &Hearth, couple: &Couple) -> R {
             Some(Meaning::Done) => done += c.count,
             Some(Meaning::Another) => another += c.count,
             Some(Meaning::Favourite) => fav += c.count,
-            Some(Meaning::CheckIn(n)) => {
-                checkins.extend(std::iter::repeat_n(
-                    n,
-                    usize::try_from(c.count).unwrap_or(0),
-                ));
-            }
-            None => {}
+            // Counted below, one answer per member and prompt.
+            Some(Meaning::CheckIn(_)) | None => {}
         }
     }
     let mut out = format!(
         "Prompts so far: {posted}, of which {reacted} got a reaction.\n\
          ❤️ loved {loved} · ✅ talked about / done {done} · ⭐ favourites {fav} · 🔁 asked for another {another}"
     );
+    let checkins: Vec<u8> = crate::checkin::answers(h, couple, 0)
+        .await?
+        .iter()
+        .map(|a| a.score)
+        .collect();
     if !checkins.is_empty() {
         let avg =
             f64::from(checkins.iter().map(|n| u32::from(*n)).sum::<u32>()) / checkins.len() as f64;
@@ -188,7 +187,21 @@ pub async fn stats(h: &Hearth, couple: &Couple) -> R {
     if couple.paused {
         out.push_str("\n(Paused right now: `resume` starts prompts again.)");
     }
-    Ok(Reply::private(out))
+    // The check-in chart: a picture, with the same weeks as text beside it.
+    let weeks = crate::checkin::weeks(h, couple, h.now()).await?;
+    let mut reply = Reply::private(out);
+    if weeks.points() > 0 {
+        reply.text.push_str(&format!(
+            "\nCheck-ins by week, last {} weeks (▁ 1 … █ 5, · no answer):\n{}",
+            crate::checkin::WEEKS,
+            crate::checkin::spark::sparkline(&weeks)
+        ));
+        reply.attachment = Some(Attachment {
+            filename: "hearth-checkins.png".into(),
+            content: crate::checkin::chart::render_png(&weeks)?,
+        });
+    }
+    Ok(reply)
 }
 
 pub async fn export(h: &Hearth, couple: &Couple) -> R {

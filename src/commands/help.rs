@@ -64,7 +64,7 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "stats",
         "stats",
         "the couple",
-        "How many prompts you've had, reacted to, loved, talked about.",
+        "How many prompts you've had, reacted to, loved, talked about. With check-ins, a chart of your answers over the last 12 weeks (as a picture, and as text).",
     ),
     (
         "export",

@@ -4,6 +4,8 @@
 //! is created readable by its owner only, because it holds intimate data.
 
 mod audit;
+// Check-in answers for the weekly chart.
+mod checkins;
 mod couples;
 mod custom;
 mod deliveries;
@@ -24,6 +26,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use audit::AuditEntry;
+pub use checkins::CheckinReaction;
 pub use couples::Couple;
 pub use custom::CustomPrompt;
 pub use deliveries::{HistoryItem, OpenDelivery, PostedMessage, PostedRef};

@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod checkins;
 mod cli;
 mod commands;
 mod config;
