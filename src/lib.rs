@@ -7,6 +7,7 @@
 pub mod answers;
 pub mod app;
 pub mod catalog;
+pub mod checkin;
 pub mod clock;
 pub mod commands;
 pub mod config;

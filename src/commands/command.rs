@@ -4,6 +4,7 @@
 use chrono::Duration;
 
 use crate::catalog::tags::{Depth, Kind};
+use crate::schedule::fair::Window;
 use crate::schedule::{ScheduleSpec, Zone};
 
 /// Every command hearth understands.
@@ -47,6 +48,8 @@ pub enum Command {
         timezone: Option<Zone>,
         grace: Option<Duration>,
         thread: bool,
+        /// `--fair`: choose the time that suits every member's own timezone.
+        fair: Option<FairRequest>,
     },
     ScheduleList,
     ScheduleRemove {
@@ -76,6 +79,49 @@ pub enum Command {
     PromptAdminRemove {
         id: i64,
     },
+    // Two timezones: a member's own zone, and slots seen in everyone's local time.
+    CoupleZone {
+        /// A member id, or `me`.
+        member: String,
+        /// `None`: back to the couple's timezone.
+        zone: Option<Zone>,
+    },
+    SchedulePreview {
+        target: PreviewTarget,
+    },
+    // Suggested prompts: any member suggests, moderators decide.
+    Suggest {
+        kind: Kind,
+        text: String,
+    },
+    SuggestionsList,
+    Approve {
+        id: i64,
+        /// Practice, intimacy and depth words overriding the kind's defaults.
+        tags: Vec<String>,
+    },
+    Reject {
+        id: i64,
+        reason: Option<String>,
+    },
+}
+
+/// What `schedule preview` shows: one of this channel's schedules, or a spec to try.
+#[derive(Debug, Clone)]
+pub enum PreviewTarget {
+    Schedule(i64),
+    Spec {
+        spec: Box<ScheduleSpec>,
+        timezone: Option<Zone>,
+    },
+}
+
+/// `schedule add … --fair`: the days of the schedule (`daily`, `weekly sun`, …) and
+/// the local hours every member would like.
+#[derive(Debug, Clone)]
+pub struct FairRequest {
+    pub days: String,
+    pub window: Window,
 }
 
 impl Command {
@@ -106,6 +152,12 @@ impl Command {
             Self::PromptAdminAdd { .. } => "prompt-admin add",
             Self::PromptAdminList => "prompt-admin list",
             Self::PromptAdminRemove { .. } => "prompt-admin remove",
+            Self::CoupleZone { .. } => "couple zone",
+            Self::SchedulePreview { .. } => "schedule preview",
+            Self::Suggest { .. } => "suggest",
+            Self::SuggestionsList => "suggestions list",
+            Self::Approve { .. } => "approve",
+            Self::Reject { .. } => "reject",
         }
     }
 }

@@ -152,7 +152,6 @@ pub async fn stats(h: &Hearth, couple: &Couple) -> R {
     let reacted = h.store.reacted_delivery_count(couple.id).await?;
     let meanings = Meanings::from_config(&h.config.reactions);
     let (mut loved, mut done, mut another, mut fav) = (0, 0, 0, 0);
-    let mut checkins: Vec<u8> = Vec::new();
     let mut per_member: std::collections::BTreeMap<String, i64> = Default::default();
     for c in h.store.reaction_counts(couple.id).await? {
         *per_member.entry(c.user.clone()).or_default() += c.count;
@@ -161,19 +160,19 @@ pub async fn stats(h: &Hearth, couple: &Couple) -> R {
             Some(Meaning::Done) => done += c.count,
             Some(Meaning::Another) => another += c.count,
             Some(Meaning::Favourite) => fav += c.count,
-            Some(Meaning::CheckIn(n)) => {
-                checkins.extend(std::iter::repeat_n(
-                    n,
-                    usize::try_from(c.count).unwrap_or(0),
-                ));
-            }
-            None => {}
+            // Counted below, one answer per member and prompt.
+            Some(Meaning::CheckIn(_)) | None => {}
         }
     }
     let mut out = format!(
         "Prompts so far: {posted}, of which {reacted} got a reaction.\n\
          ❤️ loved {loved} · ✅ talked about / done {done} · ⭐ favourites {fav} · 🔁 asked for another {another}"
     );
+    let checkins: Vec<u8> = crate::checkin::answers(h, couple, 0)
+        .await?
+        .iter()
+        .map(|a| a.score)
+        .collect();
     if !checkins.is_empty() {
         let avg =
             f64::from(checkins.iter().map(|n| u32::from(*n)).sum::<u32>()) / checkins.len() as f64;
@@ -194,7 +193,21 @@ pub async fn stats(h: &Hearth, couple: &Couple) -> R {
     if couple.paused {
         out.push_str("\n(Paused right now: `resume` starts prompts again.)");
     }
-    Ok(Reply::private(out))
+    // The check-in chart: a picture, with the same weeks as text beside it.
+    let weeks = crate::checkin::weeks(h, couple, h.now()).await?;
+    let mut reply = Reply::private(out);
+    if weeks.points() > 0 {
+        reply.text.push_str(&format!(
+            "\nCheck-ins by week, last {} weeks (▁ 1 … █ 5, · no answer):\n{}",
+            crate::checkin::WEEKS,
+            crate::checkin::spark::sparkline(&weeks)
+        ));
+        reply.attachment = Some(Attachment {
+            filename: "hearth-checkins.png".into(),
+            content: crate::checkin::chart::render_png(&weeks)?,
+        });
+    }
+    Ok(reply)
 }
 
 pub async fn reveal(h: &Hearth, ctx: &Ctx, couple: &Couple, policy: Option<Option<i64>>) -> R {
@@ -257,8 +270,8 @@ pub async fn forget_me(h: &Hearth, ctx: &Ctx, confirm: bool) -> R {
             )
             .await?;
         return Ok(Reply::private(
-            "This deletes everything hearth stores about you on this platform: your reactions, your answers and your \
-             place in any couple (a couple with nobody left is deleted entirely). It cannot be undone. \
+            "This deletes everything hearth stores about you on this platform: your reactions, your answers, your \
+             suggested prompts (one a moderator approved stays as the server's prompt) and your place in any couple (a couple with nobody left is deleted entirely). It cannot be undone. \
              Type `forget-me confirm` within 10 minutes to go ahead.",
         ));
     }
@@ -282,10 +295,11 @@ pub async fn forget_me(h: &Hearth, ctx: &Ctx, confirm: bool) -> R {
         "forget-me done"
     );
     Ok(Reply::private(format!(
-        "Done. Deleted {} reactions, {} answers and {} couple memberships{}. hearth keeps nothing else about you.",
+        "Done. Deleted {} reactions, {} answers, {} couple memberships and {} suggested prompts{}. hearth keeps nothing else about you.",
         report.reactions,
         report.answers,
         report.memberships,
+        report.suggestions,
         if report.couples_removed > 0 {
             format!(" ({} couple removed)", report.couples_removed)
         } else {

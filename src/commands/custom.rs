@@ -12,30 +12,22 @@ type R = Result<Reply, HandlerError>;
 const MAX_CUSTOM: usize = 500;
 
 pub async fn add(h: &Hearth, ctx: &Ctx, draft: CustomPrompt) -> R {
-    let existing = h.store.custom_prompts(&ctx.channel).await?;
-    if existing.len() >= MAX_CUSTOM {
-        return Err(UserError::new(format!(
-            "This server already has {MAX_CUSTOM} prompts of its own."
-        ))
-        .into());
-    }
-    let others: Vec<Prompt> = existing.iter().filter_map(Prompt::from_custom).collect();
-    let text = draft.text.trim().to_string();
-    validate_custom(
-        &draft.kind,
-        &draft.practice,
-        &draft.intimacy,
-        &draft.depth,
-        &text,
-        &h.catalog,
-        &others,
-    )
-    .map_err(|problems| {
-        UserError::new(format!(
-            "That prompt can't be added: {}.",
-            problems.join("; ")
-        ))
-    })?;
+    let kind = draft.kind.clone();
+    let id = add_checked(h, ctx, draft, "That prompt can't be added").await?;
+    Ok(Reply::private(format!(
+        "Added custom-{id}: couples on this server can now get it among their {kind} prompts."
+    )))
+}
+
+/// Checks a prompt like the catalog's, stores it for the community and audits it;
+/// returns its id. Problems are answered starting with `refusal`.
+pub async fn add_checked(
+    h: &Hearth,
+    ctx: &Ctx,
+    draft: CustomPrompt,
+    refusal: &str,
+) -> Result<i64, HandlerError> {
+    let text = check(h, ctx, &draft, refusal).await?;
     let draft = CustomPrompt { text, ..draft };
     let now = h.now_secs();
     let id = h
@@ -56,10 +48,37 @@ pub async fn add(h: &Hearth, ctx: &Ctx, draft: CustomPrompt) -> R {
             now,
         )
         .await?;
-    Ok(Reply::private(format!(
-        "Added custom-{id}: couples on this server can now get it among their {} prompts.",
-        draft.kind
-    )))
+    Ok(id)
+}
+
+/// Checks a prompt like the catalog's against the community's own prompts; returns
+/// its trimmed text.
+pub async fn check(
+    h: &Hearth,
+    ctx: &Ctx,
+    draft: &CustomPrompt,
+    refusal: &str,
+) -> Result<String, HandlerError> {
+    let existing = h.store.custom_prompts(&ctx.channel).await?;
+    if existing.len() >= MAX_CUSTOM {
+        return Err(UserError::new(format!(
+            "This server already has {MAX_CUSTOM} prompts of its own."
+        ))
+        .into());
+    }
+    let others: Vec<Prompt> = existing.iter().filter_map(Prompt::from_custom).collect();
+    let text = draft.text.trim().to_string();
+    validate_custom(
+        &draft.kind,
+        &draft.practice,
+        &draft.intimacy,
+        &draft.depth,
+        &text,
+        &h.catalog,
+        &others,
+    )
+    .map_err(|problems| UserError::new(format!("{refusal}: {}.", problems.join("; "))))?;
+    Ok(text)
 }
 
 pub async fn list(h: &Hearth, ctx: &Ctx) -> R {

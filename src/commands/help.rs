@@ -18,6 +18,10 @@ pub const NAMES: &[&str] = &[
     "settings",
     "audit",
     "prompt-admin",
+    "suggest",
+    "suggestions",
+    "approve",
+    "reject",
 ];
 
 /// (name, usage, who may use it, what it does)
@@ -74,7 +78,7 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "stats",
         "stats",
         "the couple",
-        "How many prompts you've had, reacted to, loved, talked about, and answered together.",
+        "How many prompts you've had, reacted to, loved, talked about, and answered together. With check-ins, a chart of your answers over the last 12 weeks (as a picture, and as text).",
     ),
     (
         "export",
@@ -101,6 +105,12 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "Register the couple of this channel (two or more members), optionally with their IANA timezone, e.g. Europe/Berlin.",
     ),
     (
+        "couple zone",
+        "couple zone <member|me> <timezone|default>",
+        "the couple or a moderator",
+        "Set the timezone one partner lives in, for couples who live apart, e.g. `couple zone me America/Vancouver`; `default` goes back to the couple's timezone. Schedules then show each partner's local time.",
+    ),
+    (
         "couple remove",
         "couple remove",
         "moderators",
@@ -108,21 +118,27 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "schedule",
-        "schedule list | add | remove | pause | resume",
+        "schedule list | add | preview | remove | pause | resume",
         "moderators",
         "Manage this channel's schedules.",
     ),
     (
         "schedule add",
-        "schedule add <kind> <when> [timezone] [grace] [thread]",
+        "schedule add <kind> <when> [timezone] [grace] [thread] [--fair]",
         "moderators",
-        "Post <kind> prompts on a schedule. <when> is `daily 20:00`, `weekdays 07:30`, `weekends 10:00`, `mon,wed,fri 19:00`, `weekly sun 18:00`, or a cron line like `0 20 * * *`. Grace (default 2h, e.g. `90m`) is how late a missed slot may still be posted after downtime. `thread` opens a thread for answers under each prompt where the platform has threads.",
+        "Post <kind> prompts on a schedule. With `--fair`, <when> is days and the local hours you'd like, e.g. `\"daily evening\" --fair` or `\"weekly sun 19:00-21:00\" --fair` (morning, midday, afternoon, evening, night, HH:MM or HH:MM-HH:MM): hearth picks the time closest to them for every partner's own timezone and says why. <when> is `daily 20:00`, `weekdays 07:30`, `weekends 10:00`, `mon,wed,fri 19:00`, `weekly sun 18:00`, or a cron line like `0 20 * * *`. Grace (default 2h, e.g. `90m`) is how late a missed slot may still be posted after downtime. `thread` opens a thread for answers under each prompt where the platform has threads.",
     ),
     (
         "schedule list",
         "schedule list",
         "moderators",
         "This channel's schedules with their next slot.",
+    ),
+    (
+        "schedule preview",
+        "schedule preview <id|when> [timezone]",
+        "the couple or a moderator",
+        "The next slots of a schedule (or of one you are thinking of) in each partner's local time, noting when the clocks change.",
     ),
     (
         "schedule remove",
@@ -165,6 +181,30 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "prompt-admin remove <id>",
         "moderators",
         "Remove one of this server's own prompts.",
+    ),
+    (
+        "suggest",
+        "suggest <kind> <text>",
+        "anyone",
+        "Suggest a prompt for this server's couples (kind: conversation, appreciation, closeness, experience, check-in). A moderator looks at it, and you are told here what they decided.",
+    ),
+    (
+        "suggestions list",
+        "suggestions list",
+        "moderators",
+        "Suggested prompts waiting for a decision, with the tags each would get.",
+    ),
+    (
+        "approve",
+        "approve <id> [practice] [intimacy] [depth]",
+        "moderators",
+        "Add a suggested prompt to this server's own prompts, checked like the built-in ones. Tags you leave out take the kind's defaults (e.g. appreciation: appreciation emotional light). The author is told.",
+    ),
+    (
+        "reject",
+        "reject <id> [reason]",
+        "moderators",
+        "Turn a suggested prompt down; the author is thanked and told the reason if you give one.",
     ),
     (
         "audit",

@@ -9,6 +9,8 @@ pub mod help;
 mod moderate;
 pub mod parse;
 mod parse_answers;
+mod suggest;
+mod zones;
 
 use crate::app::Hearth;
 use crate::domain::{Actor, ChannelRef};
@@ -80,6 +82,9 @@ pub fn required_right(cmd: &Command) -> Right {
     use Command as C;
     match cmd {
         C::Help { .. } | C::ForgetMe { .. } => Right::Anyone,
+        // Suggested prompts: anyone suggests, moderators decide.
+        C::Suggest { .. } => Right::Anyone,
+        C::SuggestionsList | C::Approve { .. } | C::Reject { .. } => Right::Moderator,
         C::Prompt { .. }
         | C::Skip
         | C::Answer { .. }
@@ -90,6 +95,8 @@ pub fn required_right(cmd: &Command) -> Right {
         | C::Stats
         | C::Export => Right::CoupleMember,
         C::CoupleShow => Right::CoupleOrModerator,
+        // Two timezones: the couple keeps its own zones; previews change nothing.
+        C::CoupleZone { .. } | C::SchedulePreview { .. } => Right::CoupleOrModerator,
         C::CoupleAdd { .. }
         | C::CoupleRemove
         | C::ScheduleAdd { .. }
@@ -171,6 +178,10 @@ async fn run(h: &Hearth, ctx: &Ctx, cmd: Command) -> Result<Reply, HandlerError>
         }
         C::PromptAdminList => custom::list(h, ctx).await,
         C::PromptAdminRemove { id } => custom::remove(h, ctx, id).await,
+        C::Suggest { kind, text } => suggest::suggest(h, ctx, kind, &text).await,
+        C::SuggestionsList => suggest::list(h, ctx).await,
+        C::Approve { id, tags } => suggest::approve(h, ctx, id, &tags).await,
+        C::Reject { id, reason } => suggest::reject(h, ctx, id, reason).await,
         cmd => {
             let Some(couple) = couple else {
                 return Err(UserError::new(
@@ -198,13 +209,17 @@ async fn run(h: &Hearth, ctx: &Ctx, cmd: Command) -> Result<Reply, HandlerError>
                     timezone,
                     grace,
                     thread,
+                    fair,
                 } => {
                     let opts = moderate::ScheduleOptions {
                         timezone,
                         grace,
                         thread,
                     };
-                    moderate::schedule_add(h, ctx, &couple, kind, *spec, opts).await
+                    match fair {
+                        None => moderate::schedule_add(h, ctx, &couple, kind, *spec, opts).await,
+                        Some(f) => zones::schedule_add_fair(h, ctx, &couple, kind, &f, opts).await,
+                    }
                 }
                 C::ScheduleList => moderate::schedule_list(h, &couple).await,
                 C::ScheduleRemove { id } => moderate::schedule_remove(h, ctx, &couple, id).await,
@@ -214,6 +229,10 @@ async fn run(h: &Hearth, ctx: &Ctx, cmd: Command) -> Result<Reply, HandlerError>
                 C::ScheduleResume { id } => {
                     moderate::schedule_pause(h, ctx, &couple, id, false).await
                 }
+                C::CoupleZone { member, zone } => {
+                    zones::couple_zone(h, ctx, &couple, &member, zone).await
+                }
+                C::SchedulePreview { target } => zones::schedule_preview(h, &couple, target).await,
                 _ => Err(UserError::new("that command cannot be used here").into()),
             }
         }

@@ -72,14 +72,25 @@ pub async fn couple_add(h: &Hearth, ctx: &Ctx, members: Vec<String>, tz: Option<
 }
 
 pub fn couple_show(c: &Couple) -> Reply {
-    Reply::private(format!(
-        "Couple #{}: {} · timezone {} · depth {}{}",
-        c.id,
-        c.members.join(" & "),
-        c.timezone,
-        c.depth,
-        if c.paused { " · paused" } else { "" }
-    ))
+    Reply::private(
+        format!(
+            "Couple #{}: {} · timezone {} · depth {}{}",
+            c.id,
+            c.members.join(" & "),
+            c.timezone,
+            c.depth,
+            if c.paused { " · paused" } else { "" }
+        ) + own_zones(c).as_str(),
+    )
+}
+
+/// " · sam lives in America/Vancouver" for members with a zone of their own.
+fn own_zones(c: &Couple) -> String {
+    c.members
+        .iter()
+        .filter(|m| c.zone_of(m) != c.timezone)
+        .map(|m| format!(" · {m} lives in {}", c.zone_of(m)))
+        .collect()
 }
 
 pub async fn couple_remove(h: &Hearth, ctx: &Ctx, c: &Couple) -> R {
@@ -224,7 +235,9 @@ pub async fn schedule_list(h: &Hearth, c: &Couple) -> R {
             "couple paused".into()
         } else {
             match (s.next_slot_at, zone) {
-                (Some(t), Some(z)) => format!("next {}", local(t, z)),
+                (Some(t), Some(z)) => {
+                    format!("next {}{}", local(t, z), super::zones::list_suffix(c, t, z))
+                }
                 _ => "no further slot".into(),
             }
         };
@@ -236,7 +249,7 @@ pub async fn schedule_list(h: &Hearth, c: &Couple) -> R {
     Ok(Reply::private(out.trim_end()))
 }
 
-async fn own_schedule(
+pub(super) async fn own_schedule(
     h: &Hearth,
     c: &Couple,
     id: i64,

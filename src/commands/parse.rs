@@ -8,6 +8,10 @@ use crate::catalog::tags::{Depth, Kind};
 pub use super::command::Command;
 use crate::schedule::{ScheduleSpec, Zone};
 
+// The grammar of the rituals: two timezones and suggested prompts.
+mod rituals;
+use rituals::{approve, fair_when, preview, reject};
+
 /// Longest command line accepted.
 pub const MAX_LINE: usize = 1000;
 
@@ -130,6 +134,21 @@ pub fn parse_words(words: &[String]) -> Result<Command, ParseError> {
         "schedule" | "schedules" => schedule(args),
         "settings" => settings(args),
         "prompt-admin" => prompt_admin(args),
+        "suggest" => match args {
+            [k, text @ ..] if !text.is_empty() => Ok(Command::Suggest {
+                kind: kind(k)?,
+                text: text.join(" "),
+            }),
+            _ => usage("suggest"),
+        },
+        "suggestions" => match args {
+            [] | ["list"] => Ok(Command::SuggestionsList),
+            ["approve", rest @ ..] => approve(rest),
+            ["reject", rest @ ..] => reject(rest),
+            _ => usage("suggestions list"),
+        },
+        "approve" => approve(args),
+        "reject" => reject(args),
         "audit" => Ok(Command::Audit {
             limit: count(args, 20, "audit")?,
         }),
@@ -147,6 +166,15 @@ fn couple(args: &[&str]) -> Result<Command, ParseError> {
     match args {
         [] | ["show"] => Ok(Command::CoupleShow),
         ["remove"] => Ok(Command::CoupleRemove),
+        ["zone" | "timezone", member, z] => Ok(Command::CoupleZone {
+            member: (*member).to_string(),
+            zone: if ["default", "couple", "none"].contains(&z.to_lowercase().as_str()) {
+                None
+            } else {
+                Some(zone(z)?)
+            },
+        }),
+        ["zone" | "timezone", ..] => usage("couple zone"),
         ["add", rest @ ..] => {
             let (members, timezone) = match rest.split_last() {
                 Some((last, init)) if looks_like_zone(last) => (init, Some(zone(last)?)),
@@ -185,9 +213,14 @@ fn schedule(args: &[&str]) -> Result<Command, ParseError> {
         ["resume", id] => Ok(Command::ScheduleResume {
             id: schedule_id(id)?,
         }),
+        ["preview", rest @ ..] if !rest.is_empty() => preview(rest),
+        ["preview"] => usage("schedule preview"),
         ["add", k, rest @ ..] if !rest.is_empty() => {
             let kind = kind(k)?;
             let mut rest: Vec<&str> = rest.to_vec();
+            let before = rest.len();
+            rest.retain(|w| !w.eq_ignore_ascii_case("--fair"));
+            let fair = rest.len() != before;
             let thread = rest
                 .last()
                 .is_some_and(|l| l.eq_ignore_ascii_case("thread"));
@@ -204,13 +237,20 @@ fn schedule(args: &[&str]) -> Result<Command, ParseError> {
                 timezone = Some(zone(rest.pop().unwrap_or_default())?);
             }
             let text = rest.join(" ");
-            let spec = ScheduleSpec::parse(&text).map_err(|e| ParseError(e.to_string()))?;
+            let (spec, fair) = if fair {
+                let (spec, req) = fair_when(&text)?;
+                (spec, Some(req))
+            } else {
+                let spec = ScheduleSpec::parse(&text).map_err(|e| ParseError(e.to_string()))?;
+                (spec, None)
+            };
             Ok(Command::ScheduleAdd {
                 kind,
                 spec: Box::new(spec),
                 timezone,
                 grace,
                 thread,
+                fair,
             })
         }
         _ => usage("schedule"),

@@ -6,6 +6,7 @@
 //! index seeks). Tests drive it one [`Engine::tick`] at a time with a manual clock.
 
 mod choose;
+mod notices;
 pub mod plan;
 mod reveal;
 mod send;
@@ -103,6 +104,8 @@ impl Engine {
         shutdown: Option<&CancellationToken>,
     ) -> anyhow::Result<(TickReport, Option<Option<i64>>)> {
         let _guard = self.tick_lock.lock().await;
+        // Queued notices first: they are few, and are not in the due index.
+        self.send_notices().await?;
         let mut report = TickReport {
             revealed: self.post_reveals(now).await?,
             ..TickReport::default()

@@ -6,6 +6,7 @@
 //! a time that does not exist (clocks go forward) fires at the first valid instant
 //! after it; either way once per slot.
 
+pub mod fair;
 mod spec;
 #[cfg(test)]
 mod tests;

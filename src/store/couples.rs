@@ -17,11 +17,23 @@ pub struct Couple {
     /// Reveal answers this long after the prompt even if not everyone answered;
     /// `None` waits for every member.
     pub reveal_after_secs: Option<i64>,
+    /// Each member's own timezone, in the order of `members`; `None`: the couple's.
+    pub member_zones: Vec<Option<String>>,
 }
 
 impl Couple {
     pub fn has_member(&self, user: &str) -> bool {
         self.members.iter().any(|m| m == user)
+    }
+
+    /// The timezone a member lives in: their own if set, else the couple's.
+    pub fn zone_of(&self, user: &str) -> &str {
+        self.members
+            .iter()
+            .position(|m| m == user)
+            .and_then(|i| self.member_zones.get(i))
+            .and_then(Option::as_deref)
+            .unwrap_or(&self.timezone)
     }
 }
 
@@ -91,12 +103,14 @@ impl Store {
         else {
             return Ok(None);
         };
-        let members: Vec<String> = sqlx::query_scalar(
-            "SELECT user_id FROM couple_members WHERE couple_id = ? ORDER BY added_at, user_id",
+        let member_rows = sqlx::query(
+            "SELECT user_id, timezone FROM couple_members WHERE couple_id = ? ORDER BY added_at, user_id",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
+        let members = member_rows.iter().map(|r| r.get("user_id")).collect();
+        let member_zones = member_rows.iter().map(|r| r.get("timezone")).collect();
         let platform: String = row.get("platform");
         Ok(Some(Couple {
             id: row.get("id"),
@@ -111,6 +125,7 @@ impl Store {
             paused: row.get::<i64, _>("paused") != 0,
             members,
             reveal_after_secs: row.get("reveal_after_secs"),
+            member_zones,
         }))
     }
 
@@ -140,6 +155,25 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Sets (or with `None` clears) one member's own timezone; false if they are not
+    /// a member of the couple.
+    pub async fn set_member_timezone(
+        &self,
+        couple_id: i64,
+        user: &str,
+        timezone: Option<&str>,
+    ) -> anyhow::Result<bool> {
+        let res = sqlx::query(
+            "UPDATE couple_members SET timezone = ? WHERE couple_id = ? AND user_id = ?",
+        )
+        .bind(timezone)
+        .bind(couple_id)
+        .bind(user)
+        .execute(&self.pool)
+        .await?;
+        Ok(res.rows_affected() > 0)
     }
 
     pub async fn set_couple_depth(&self, id: i64, depth: &str) -> anyhow::Result<()> {

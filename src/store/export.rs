@@ -11,6 +11,8 @@ use crate::domain::PlatformKind;
 pub struct ForgetReport {
     pub reactions: u64,
     pub answers: u64,
+    /// Prompts they suggested (an approved one stays as the server's prompt).
+    pub suggestions: u64,
     pub memberships: u64,
     pub couples_removed: u64,
 }
@@ -56,6 +58,9 @@ impl Store {
         .bind(couple_id)
         .fetch_all(&self.pool)
         .await?;
+        let suggestions = self
+            .suggestions_by(couple.channel.platform, &couple.members)
+            .await?;
         Ok(json!({
             "format": "hearth-export-v1",
             "couple": {
@@ -66,6 +71,9 @@ impl Store {
                 "depth": couple.depth,
                 "paused": couple.paused,
                 "members": couple.members,
+                "member_timezones": couple.members.iter().zip(&couple.member_zones)
+                    .map(|(m, z)| json!({"member": m, "timezone": z}))
+                    .collect::<Vec<_>>(),
             },
             "schedules": schedules.iter().map(|s| json!({
                 "id": s.id, "kind": s.kind, "spec": s.spec, "timezone": s.timezone,
@@ -100,6 +108,11 @@ impl Store {
                 "answered_at": rfc3339(a.get("answered_at")),
                 "edited_at": a.get::<Option<i64>, _>("edited_at").map(rfc3339),
                 "revealed_at": a.get::<Option<i64>, _>("revealed_at").map(rfc3339),
+            })).collect::<Vec<_>>(),
+            "suggestions": suggestions.iter().map(|s| json!({
+                "id": s.id, "author": s.author, "author_name": s.author_name, "kind": s.kind,
+                "text": s.text, "state": s.state, "reason": s.reason,
+                "custom_prompt_id": s.custom_prompt_id, "suggested_at": rfc3339(s.created_at),
             })).collect::<Vec<_>>(),
             "audit": audit.iter().map(|a| json!({
                 "at": rfc3339(a.get("at")),
@@ -172,7 +185,16 @@ impl Store {
                 report.couples_removed += 1;
             }
         }
+        report.suggestions =
+            sqlx::query("DELETE FROM suggestions WHERE author = ? AND platform = ?")
+                .bind(user)
+                .bind(p)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         for stmt in [
+            "DELETE FROM notices WHERE about = ?1 AND platform = ?2",
+            "UPDATE suggestions SET decided_by = ?3 WHERE decided_by = ?1 AND platform = ?2",
             "DELETE FROM confirmations WHERE user_id = ?1 AND platform = ?2",
             "UPDATE deliveries SET requested_by = NULL WHERE requested_by = ?1",
             "UPDATE audit_log SET actor = ?3 WHERE actor = ?1 AND platform = ?2",

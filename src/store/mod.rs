@@ -5,6 +5,8 @@
 
 mod answers;
 mod audit;
+// Check-in answers for the weekly chart.
+mod checkins;
 mod couples;
 mod custom;
 mod deliveries;
@@ -14,6 +16,9 @@ mod reactions;
 mod schedules;
 mod send_batch;
 mod totals;
+// Suggested prompts and the notices that tell their authors.
+mod notices;
+mod suggestions;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -25,16 +30,19 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use answers::{AnswerTarget, PendingReveal, SubmitOutcome};
 pub use audit::AuditEntry;
+pub use checkins::CheckinReaction;
 pub use couples::Couple;
 pub use custom::CustomPrompt;
 pub use deliveries::{HistoryItem, OpenDelivery, PostedMessage, PostedRef};
 pub use export::ForgetReport;
+pub use notices::PendingNotice;
 pub use reaction_batch::{
     BatchFacts, NewReaction, OnDemand, ReactionConn, WRITER_CACHE_KIB, WRITER_CHECKPOINT_PAGES,
 };
 pub use reactions::ReactionCount;
 pub use schedules::{DueSchedule, NewSchedule, ScheduleRow, SlotPlan};
 pub use send_batch::{LeaseRequest, SelectionInputs};
+pub use suggestions::{Decision, Suggestion};
 
 /// The database handle. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -212,7 +212,10 @@ async fn simultaneous_last_answers_reveal_exactly_once() {
             .enqueue_on_demand(1, "conversation", "alice", 0)
             .await
             .unwrap();
-        store.mark_posted(id, &format!("m{id}"), 1).await.unwrap();
+        store
+            .mark_posted_many(&[(id, format!("m{id}"))], 1)
+            .await
+            .unwrap();
         ids.push(id);
     }
     let mut tasks = Vec::new();

@@ -5,6 +5,7 @@
 mod support;
 
 mod answers;
+mod checkins;
 mod cli;
 mod commands;
 mod config;
@@ -29,4 +30,6 @@ mod reactions;
 mod security;
 mod selection;
 mod shell;
+mod suggestions;
 mod time_property;
+mod two_zones;

@@ -77,11 +77,13 @@ const TABLE: &[(&str, Who)] = &[
     ("couple", Who::CoupleOrModerator),
     ("couple add bob kim UTC", Who::Moderators),
     ("couple remove", Who::Moderators),
+    ("couple zone sam America/Vancouver", Who::CoupleOrModerator),
     (
         "schedule add appreciation \"weekly sun 19:00\"",
         Who::Moderators,
     ),
     ("schedule list", Who::Moderators),
+    ("schedule preview 1", Who::CoupleOrModerator),
     ("schedule remove 1", Who::Moderators),
     ("schedule pause 1", Who::Moderators),
     ("schedule resume 1", Who::Moderators),
@@ -93,6 +95,13 @@ const TABLE: &[(&str, Who)] = &[
     ),
     ("prompt-admin list", Who::Moderators),
     ("prompt-admin remove 1", Who::Moderators),
+    (
+        "suggest conversation \"Which sound from your childhood home do you still miss?\"",
+        Who::Anyone,
+    ),
+    ("suggestions list", Who::Moderators),
+    ("approve 1", Who::Moderators),
+    ("reject 1 not this time", Who::Moderators),
 ];
 
 fn refused(r: &Reply) -> bool {
@@ -109,6 +118,13 @@ async fn world() -> TestApp {
         .await;
     let r = app
         .moderator("prompt-admin add conversation appreciation emotional light \"Which small kindness from this week would you like to thank each other for?\"")
+        .await;
+    assert!(!r.is_error, "{}", r.text);
+    let r = app
+        .member(
+            "eve",
+            "suggest appreciation \"Which chore did your partner take off your hands lately?\"",
+        )
         .await;
     assert!(!r.is_error, "{}", r.text);
     app.set(utc(2026, 6, 1, 20, 0));

@@ -123,7 +123,19 @@ pub fn definition() -> CreateCommand {
             )
             .add_sub_option(sub("show", "Who is registered here"))
             .add_sub_option(couple_add)
-            .add_sub_option(sub("remove", "Unregister the couple and delete its data")),
+            .add_sub_option(sub("remove", "Unregister the couple and delete its data"))
+            .add_sub_option(
+                sub("zone", "The timezone one partner lives in")
+                    .add_sub_option(
+                        timezone_option("an IANA timezone, or `default` for the couple's")
+                            .required(true),
+                    )
+                    .add_sub_option(opt(
+                        CommandOptionType::User,
+                        "member",
+                        "the partner (default: you)",
+                    )),
+            ),
         )
         .add_option(
             opt(
@@ -156,9 +168,26 @@ pub fn definition() -> CreateCommand {
                         CommandOptionType::Boolean,
                         "thread",
                         "open a thread for answers under each prompt",
+                    ))
+                    .add_sub_option(opt(
+                        CommandOptionType::Boolean,
+                        "fair",
+                        "`when` names hours (daily evening): pick the time fairest for both zones",
                     )),
             )
             .add_sub_option(sub("list", "Schedules with their next slot"))
+            .add_sub_option(
+                sub("preview", "Next slots in each partner's local time")
+                    .add_sub_option(
+                        opt(
+                            CommandOptionType::String,
+                            "schedule",
+                            "a schedule id, or a schedule like daily 20:00",
+                        )
+                        .required(true),
+                    )
+                    .add_sub_option(timezone_option("defaults to the couple's timezone")),
+            )
             .add_sub_option(sub("remove", "Delete a schedule").add_sub_option(id_option()))
             .add_sub_option(sub("pause", "Pause a schedule").add_sub_option(id_option()))
             .add_sub_option(sub("resume", "Resume a schedule").add_sub_option(id_option())),
@@ -169,6 +198,20 @@ pub fn definition() -> CreateCommand {
                 .add_sub_option(depth),
         )
         .add_option(prompt_admin())
+        .add_option(
+            sub("suggest", "Suggest a prompt for this server's couples")
+                .add_sub_option(kind_option(true))
+                .add_sub_option(
+                    opt(
+                        CommandOptionType::String,
+                        "text",
+                        "the prompt, at most 280 characters",
+                    )
+                    .required(true)
+                    .max_length(280),
+                ),
+        )
+        .add_option(suggestions())
         .add_option(
             sub("audit", "Recent configuration changes (moderators)")
                 .add_sub_option(count_option("how many (default 20)")),
@@ -218,6 +261,41 @@ fn prompt_admin() -> CreateCommandOption {
     .add_sub_option(sub("remove", "Remove one").add_sub_option(
         opt(CommandOptionType::String, "prompt", "its id, e.g. custom-3").required(true),
     ))
+}
+
+fn suggestion_id() -> CreateCommandOption {
+    opt(
+        CommandOptionType::Integer,
+        "id",
+        "the suggestion (see /hearth suggestions list)",
+    )
+    .required(true)
+    .min_int_value(1)
+}
+
+fn suggestions() -> CreateCommandOption {
+    opt(
+        CommandOptionType::SubCommandGroup,
+        "suggestions",
+        "Suggested prompts (moderators)",
+    )
+    .add_sub_option(sub("list", "Suggested prompts waiting"))
+    .add_sub_option(
+        sub("approve", "Add one to this server's prompts")
+            .add_sub_option(suggestion_id())
+            .add_sub_option(opt(
+                CommandOptionType::String,
+                "tags",
+                "practice, intimacy, depth (default: the kind's)",
+            )),
+    )
+    .add_sub_option(
+        sub("reject", "Turn one down")
+            .add_sub_option(suggestion_id())
+            .add_sub_option(
+                opt(CommandOptionType::String, "reason", "told to the author").max_length(300),
+            ),
+    )
 }
 
 /// The words `/hearth a b opt:…` stands for in the text grammar.
@@ -276,6 +354,29 @@ pub fn to_words(options: &[ResolvedOption<'_>]) -> Vec<String> {
             if matches!(get("thread"), Some(ResolvedValue::Boolean(true))) {
                 extra.push("thread".into());
             }
+            if matches!(get("fair"), Some(ResolvedValue::Boolean(true))) {
+                extra.push("--fair".into());
+            }
+        }
+        ["suggest"] => {
+            extra.extend(text("kind"));
+            extra.extend(text("text"));
+        }
+        ["suggestions", "approve"] => {
+            extra.extend(text("id"));
+            extra.extend(text("tags"));
+        }
+        ["suggestions", "reject"] => {
+            extra.extend(text("id"));
+            extra.extend(text("reason"));
+        }
+        ["couple", "zone"] => {
+            extra.push(text("member").unwrap_or_else(|| "me".into()));
+            extra.extend(text("timezone"));
+        }
+        ["schedule", "preview"] => {
+            extra.extend(text("schedule"));
+            extra.extend(text("timezone"));
         }
         _ => {
             for name in [

@@ -313,8 +313,12 @@ async fn on_message(
     };
     let mut body = reply.text.clone();
     if let Some(a) = &reply.attachment {
-        // Attachments (exports) go up as a file in the same room.
-        let mime = mime::APPLICATION_JSON;
+        // Attachments (exports, the check-in chart) go up as a file in the same room.
+        let mime = if a.filename.ends_with(".png") {
+            mime::IMAGE_PNG
+        } else {
+            mime::APPLICATION_JSON
+        };
         let cfg = matrix_sdk::attachment::AttachmentConfig::new();
         if let Err(e) = room
             .send_attachment(&a.filename, &mime, a.content.clone(), cfg)
