@@ -1,8 +1,9 @@
 //! The delivery engine: claims due slots into delivery rows, then sends them.
 //!
-//! It sleeps until the earliest due slot or retry, or until woken by a change: no
+//! It also posts queued notices and the reveals of answered prompts. It sleeps until
+//! the earliest due slot, retry, notice or reveal, or until woken by a change: no
 //! task per schedule and no busy polling. A wake-up with nothing due reads the
-//! database once ([`Store::earliest_due`](crate::store::Store::earliest_due), two
+//! database once ([`Store::earliest_due`](crate::store::Store::earliest_due), a few
 //! index seeks). Tests drive it one [`Engine::tick`] at a time with a manual clock.
 
 mod choose;
@@ -104,16 +105,13 @@ impl Engine {
         shutdown: Option<&CancellationToken>,
     ) -> anyhow::Result<(TickReport, Option<Option<i64>>)> {
         let _guard = self.tick_lock.lock().await;
-        // Queued notices first: they are few, and are not in the due index.
-        self.send_notices().await?;
-        let mut report = TickReport {
-            revealed: self.post_reveals(now).await?,
-            ..TickReport::default()
-        };
+        let mut report = TickReport::default();
         let next = self.hearth.store.earliest_due(&self.active).await?;
         if next.is_none_or(|at| at > now.timestamp()) {
             return Ok((report, Some(next)));
         }
+        self.send_notices().await?;
+        report.revealed = self.post_reveals(now).await?;
         loop {
             let (claimed, queued, skipped) = self.claim_due(now).await?;
             report.claimed += claimed;

@@ -53,6 +53,21 @@ fn target(r: &sqlx::sqlite::SqliteRow) -> AnswerTarget {
     }
 }
 
+/// When the next reveal of the platforms in `?1` (a JSON array) needs the engine: a
+/// decided one when its lease (or retry time) runs out, an undecided one at its
+/// couple's deadline. Read from the small index of prompts with open answers.
+macro_rules! earliest_reveal_sql {
+    () => {
+        "SELECT MIN(CASE WHEN d.revealed_at IS NOT NULL THEN COALESCE(d.reveal_lease_until, 0)
+                         WHEN c.reveal_after_secs IS NOT NULL
+                         THEN COALESCE(d.posted_at, d.answers_open_since) + c.reveal_after_secs END)
+         FROM deliveries d JOIN couples c ON c.id = d.couple_id
+         WHERE d.answers_open_since IS NOT NULL
+           AND +c.platform IN (SELECT value FROM json_each(?1))"
+    };
+}
+pub(super) use earliest_reveal_sql;
+
 impl Store {
     /// The couple's most recently posted conversation prompt.
     pub async fn latest_conversation(

@@ -199,15 +199,22 @@ impl Store {
     }
 
     /// The earliest time anything is due: a schedule's next slot, a delivery's retry
-    /// or the end of a lease ([`Store::earliest_slot`] and [`Store::earliest_attempt`]
-    /// in one read, so an engine wake-up with nothing due asks the database once).
+    /// or the end of a lease, a queued notice (retried a minute later per failed
+    /// attempt), a reveal to post or a couple's answer deadline. One read, so an
+    /// engine wake-up with nothing due asks the database once; each part reads its
+    /// own small index.
     pub async fn earliest_due(&self, active: &str) -> anyhow::Result<Option<i64>> {
         Ok(sqlx::query_scalar(concat!(
-            "SELECT MIN(COALESCE(slot, attempt), COALESCE(attempt, slot)) FROM (SELECT (",
+            "SELECT MIN(t) FROM (SELECT (",
             earliest_slot_sql!(),
-            ") AS slot, (",
+            ") AS t UNION ALL SELECT (",
             super::deliveries::earliest_attempt_sql!(),
-            ") AS attempt)"
+            ") UNION ALL SELECT (",
+            "SELECT MIN(n.created_at + 60 * n.attempts) FROM notices n
+             WHERE n.platform IN (SELECT value FROM json_each(?1))",
+            ") UNION ALL SELECT (",
+            super::answers::earliest_reveal_sql!(),
+            "))"
         ))
         .bind(active)
         .fetch_one(&self.pool)

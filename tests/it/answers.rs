@@ -258,8 +258,19 @@ async fn with_a_deadline_one_answer_is_shown_when_time_is_up() {
     app.advance(Duration::hours(23));
     assert_eq!(app.tick().await.revealed, 0);
     assert!(app.fake.notices().is_empty());
-    app.advance(Duration::hours(2));
-    assert_eq!(app.tick().await.revealed, 1);
+    // The engine sleeps until the deadline (not merely until its next periodic look):
+    // at most five minutes between wake-ups, each with the deadline ahead.
+    let (report, wait) = app.engine.wake(app.now()).await.unwrap();
+    assert_eq!(report.revealed, 0);
+    assert!(
+        wait > std::time::Duration::ZERO && wait <= std::time::Duration::from_secs(3600),
+        "{wait:?}"
+    );
+    app.advance(Duration::hours(1));
+    let (report, _) = app.engine.wake(app.now()).await.unwrap();
+    assert_eq!(report.revealed, 1, "revealed at the deadline");
+    app.advance(Duration::hours(1));
+    assert_eq!(app.tick().await.revealed, 0);
     let notices = app.fake.notices();
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert!(
