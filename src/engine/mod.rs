@@ -92,6 +92,11 @@ impl Engine {
             (report, Some(next)) => (report, next),
             (report, None) => (report, self.hearth.store.earliest_due(&self.active).await?),
         };
+        // Also wake when a dated pause ends.
+        let next = match (next, self.hearth.store.next_pause_end().await?) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         Ok((report, sleep_until(next, now)))
     }
 
@@ -104,6 +109,12 @@ impl Engine {
         shutdown: Option<&CancellationToken>,
     ) -> anyhow::Result<(TickReport, Option<Option<i64>>)> {
         let _guard = self.tick_lock.lock().await;
+        // Pauses given an end date (`pause --until`) that has come.
+        for (couple, at) in self.hearth.store.pauses_ending(now.timestamp()).await? {
+            let at = DateTime::from_timestamp(at, 0).unwrap_or(now);
+            crate::commands::pause::resume_couple(&self.hearth, couple, at).await?;
+            tracing::info!(couple, "pause ended on its date; prompts resume");
+        }
         // Queued notices first: they are few, and are not in the due index.
         self.send_notices().await?;
         let mut report = TickReport {
