@@ -2,8 +2,8 @@
 //!
 //! It sleeps until the earliest due slot or retry, or until woken by a change: no
 //! task per schedule and no busy polling. A wake-up with nothing due reads the
-//! database once ([`Store::earliest_due`](crate::store::Store::earliest_due), two
-//! index seeks). Tests drive it one [`Engine::tick`] at a time with a manual clock.
+//! database twice ([`Store::earliest_due`](crate::store::Store::earliest_due), two
+//! index seeks, and the earliest end of a `pause --until`, one more). Tests drive it one [`Engine::tick`] at a time with a manual clock.
 
 mod choose;
 mod notices;
