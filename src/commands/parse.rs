@@ -118,7 +118,7 @@ pub fn parse_words(words: &[String]) -> Result<Command, ParseError> {
             text: args.join(" "),
         }),
         "reveal" => super::parse_answers::reveal(args),
-        "pause" => pause(args),
+        "pause" => super::pause::parse(args),
         "resume" => none(args, Command::Resume, "resume"),
         "history" => Ok(Command::History {
             limit: count(args, 10, "history")?,
@@ -307,25 +307,6 @@ fn settings(args: &[&str]) -> Result<Command, ParseError> {
         }
     }
     Ok(Command::Settings { timezone, depth })
-}
-
-/// `pause` or `pause --until 2026-12-24`.
-fn pause(args: &[&str]) -> Result<Command, ParseError> {
-    match args {
-        [] => Ok(Command::Pause { until: None }),
-        [flag, date]
-            if flag.eq_ignore_ascii_case("--until") || flag.eq_ignore_ascii_case("until") =>
-        {
-            let until = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
-                let shown: String = date.chars().take(40).collect();
-                ParseError(format!(
-                    "'{shown}' is not a date I can read. Use year-month-day, like `pause --until 2026-12-24`."
-                ))
-            })?;
-            Ok(Command::Pause { until: Some(until) })
-        }
-        _ => usage("pause"),
-    }
 }
 
 fn none(args: &[&str], cmd: Command, name: &str) -> Result<Command, ParseError> {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-use super::{Ctx, Reply};
+use super::{Command, Ctx, ParseError, Reply};
 use crate::app::Hearth;
 use crate::error::{HandlerError, UserError};
 use crate::schedule::Zone;
@@ -15,7 +15,24 @@ pub async fn pause(h: &Hearth, ctx: &Ctx, couple: &Couple, until: Option<NaiveDa
     let now = h.now();
     let zone = Zone::parse(&couple.timezone).map_or(chrono_tz::Tz::UTC, |z| z.tz());
     let resume_at = match until {
-        None if couple.paused => return Ok(Reply::private("Already paused.")),
+        None if couple.paused => {
+            let end = h
+                .store
+                .pauses_of_couple(couple.id)
+                .await?
+                .into_iter()
+                .rev()
+                .find_map(|p| p.until_at.is_none().then_some(p.resume_at).flatten());
+            return Ok(Reply::private(
+                match end.and_then(|t| DateTime::from_timestamp(t, 0)) {
+                    Some(t) => format!(
+                        "Already paused, until {}; prompts resume by themselves then. `resume` brings them back sooner.",
+                        t.with_timezone(&zone).format("%A %-d %B %Y")
+                    ),
+                    None => "Already paused.".to_string(),
+                },
+            ));
+        }
         None => None,
         Some(date) => {
             let today = now.with_timezone(&zone).date_naive();
@@ -110,4 +127,23 @@ fn start_of(date: NaiveDate, zone: chrono_tz::Tz) -> Option<DateTime<Utc>> {
             .earliest()
             .map(|t| t.with_timezone(&Utc))
     })
+}
+
+/// `pause` or `pause --until 2026-12-24`.
+pub(super) fn parse(args: &[&str]) -> Result<Command, ParseError> {
+    match args {
+        [] => Ok(Command::Pause { until: None }),
+        [flag, date]
+            if flag.eq_ignore_ascii_case("--until") || flag.eq_ignore_ascii_case("until") =>
+        {
+            let until = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+                let shown: String = date.chars().take(40).collect();
+                ParseError(format!(
+                    "'{shown}' is not a date I can read. Use year-month-day, like `pause --until 2026-12-24`."
+                ))
+            })?;
+            Ok(Command::Pause { until: Some(until) })
+        }
+        _ => super::parse::usage("pause"),
+    }
 }

@@ -190,6 +190,11 @@ async fn pause_until_a_date_resumes_posting_that_day() {
         "Paused until Wednesday 10 June 2026. Scheduled prompts resume by themselves that day; \
          `resume` brings them back sooner. Nothing piles up meanwhile, and your streak waits for you."
     );
+    let r = app.member("sam", "pause").await;
+    assert_eq!(
+        r.text,
+        "Already paused, until Wednesday 10 June 2026; prompts resume by themselves then. `resume` brings them back sooner."
+    );
     for (m, d) in [(6, 1), (6, 4), (6, 8)] {
         app.set(utc(2026, m, d, 19, 1));
         assert_eq!(app.tick().await.posted, 0, "{m}-{d}");
@@ -220,6 +225,14 @@ async fn pause_until_a_date_resumes_posting_that_day() {
     );
     let (_, wait) = app.engine.wake(utc(2026, 6, 12, 23, 58)).await.unwrap();
     assert_eq!(wait, std::time::Duration::from_secs(120));
+    // `resume` ends a dated pause sooner.
+    let r = app.member("sam", "resume").await;
+    assert!(r.text.starts_with("Welcome back"), "{}", r.text);
+    assert!(!app.hearth.store.couple(c).await.unwrap().unwrap().paused);
+    assert_eq!(
+        app.hearth.store.pauses_ending(i64::MAX).await.unwrap(),
+        vec![]
+    );
 }
 
 #[tokio::test]
