@@ -21,6 +21,7 @@ pub mod run;
 pub mod schedule;
 pub mod status;
 pub mod store;
+pub mod streak;
 
 use std::sync::Arc;
 

@@ -26,7 +26,10 @@ pub enum Command {
     Reveal {
         policy: Option<Option<i64>>,
     },
-    Pause,
+    /// Pause scheduled prompts; `until`: a date (in the couple's zone) they resume by themselves.
+    Pause {
+        until: Option<chrono::NaiveDate>,
+    },
     Resume,
     History {
         limit: u32,
@@ -133,7 +136,7 @@ impl Command {
             Self::Skip => "skip",
             Self::Answer { .. } => "answer",
             Self::Reveal { .. } => "reveal",
-            Self::Pause => "pause",
+            Self::Pause { .. } => "pause",
             Self::Resume => "resume",
             Self::History { .. } => "history",
             Self::Stats => "stats",

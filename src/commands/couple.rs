@@ -62,44 +62,6 @@ pub async fn skip(h: &Hearth, ctx: &Ctx, couple: &Couple) -> R {
     Ok(Reply::private("Skipped. Another one is on its way."))
 }
 
-pub async fn pause(h: &Hearth, ctx: &Ctx, couple: &Couple, pause: bool) -> R {
-    if couple.paused == pause {
-        return Ok(Reply::private(if pause {
-            "Already paused."
-        } else {
-            "Not paused."
-        }));
-    }
-    h.store.set_couple_paused(couple.id, pause).await?;
-    if !pause {
-        let now = h.now();
-        for s in h.store.schedules_of_couple(couple.id).await? {
-            if s.enabled && !s.paused {
-                h.store
-                    .set_next_slot(s.id, next_slot(&s.spec, &s.timezone, now))
-                    .await?;
-            }
-        }
-        h.nudge();
-    }
-    let action = if pause { "pause" } else { "resume" };
-    h.store
-        .audit(
-            &ctx.channel,
-            Some(couple.id),
-            &ctx.actor.user,
-            action,
-            "couple schedules",
-            h.now_secs(),
-        )
-        .await?;
-    Ok(Reply::public(if pause {
-        "Paused. No scheduled prompts until someone types `resume`; nothing piles up meanwhile."
-    } else {
-        "Welcome back! Scheduled prompts start again from the next slot."
-    }))
-}
-
 pub(super) fn next_slot(spec: &str, zone: &str, after: DateTime<Utc>) -> Option<i64> {
     let spec = ScheduleSpec::parse(spec).ok()?;
     let zone = Zone::parse(zone).ok()?;
@@ -183,6 +145,9 @@ pub async fn stats(h: &Hearth, couple: &Couple) -> R {
     }
     let together = h.store.answered_by_all_count(couple.id).await?;
     out.push_str(&format!("\nPrompts you all answered: {together}"));
+    let per_week = h.config.defaults.streak_prompts_per_week;
+    let streak = crate::streak::of_couple(h, couple).await?;
+    out.push_str(&format!("\n{}", crate::streak::describe(streak, per_week)));
     if !per_member.is_empty() {
         let parts: Vec<String> = per_member
             .iter()

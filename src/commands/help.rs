@@ -58,9 +58,9 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "pause",
-        "pause",
+        "pause [--until <YYYY-MM-DD>]",
         "the couple",
-        "Stop scheduled prompts in this channel until you resume. Nothing piles up meanwhile.",
+        "Stop scheduled prompts in this channel until you resume. Nothing piles up meanwhile. With `--until 2026-12-24` (a date in your timezone) it is a vacation: prompts resume by themselves that day. Paused weeks never count against your streak.",
     ),
     (
         "resume",
@@ -78,7 +78,7 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "stats",
         "stats",
         "the couple",
-        "How many prompts you've had, reacted to, loved, talked about, and answered together. With check-ins, a chart of your answers over the last 12 weeks (as a picture, and as text).",
+        "How many prompts you've had, reacted to, loved, talked about, and answered together, and your streak: weeks in a row in which you talked about a few prompts (paused weeks and weeks hearth was quiet never break it). With check-ins, a chart of your answers over the last 12 weeks (as a picture, and as text).",
     ),
     (
         "export",

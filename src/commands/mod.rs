@@ -9,6 +9,7 @@ pub mod help;
 mod moderate;
 pub mod parse;
 mod parse_answers;
+pub(crate) mod pause;
 mod suggest;
 mod zones;
 
@@ -89,7 +90,7 @@ pub fn required_right(cmd: &Command) -> Right {
         | C::Skip
         | C::Answer { .. }
         | C::Reveal { .. }
-        | C::Pause
+        | C::Pause { .. }
         | C::Resume
         | C::History { .. }
         | C::Stats
@@ -196,8 +197,8 @@ async fn run(h: &Hearth, ctx: &Ctx, cmd: Command) -> Result<Reply, HandlerError>
                     crate::answers::answer_latest(h, &couple, &ctx.actor.user, &text).await
                 }
                 C::Reveal { policy } => couple::reveal(h, ctx, &couple, policy).await,
-                C::Pause => couple::pause(h, ctx, &couple, true).await,
-                C::Resume => couple::pause(h, ctx, &couple, false).await,
+                C::Pause { until } => pause::pause(h, ctx, &couple, until).await,
+                C::Resume => pause::resume(h, ctx, &couple).await,
                 C::History { limit } => couple::history(h, &couple, limit).await,
                 C::Stats => couple::stats(h, &couple).await,
                 C::Export => couple::export(h, ctx, &couple).await,

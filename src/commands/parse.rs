@@ -118,7 +118,7 @@ pub fn parse_words(words: &[String]) -> Result<Command, ParseError> {
             text: args.join(" "),
         }),
         "reveal" => super::parse_answers::reveal(args),
-        "pause" => none(args, Command::Pause, "pause"),
+        "pause" => super::pause::parse(args),
         "resume" => none(args, Command::Resume, "resume"),
         "history" => Ok(Command::History {
             limit: count(args, 10, "history")?,

@@ -62,6 +62,8 @@ pub struct Defaults {
     pub depth: Depth,
     pub grace_minutes: u32,
     pub min_interval_minutes: u32,
+    /// Prompts talked about that make a week count for the streak.
+    pub streak_prompts_per_week: u32,
 }
 
 /// Which emoji carry meaning on a posted prompt.
@@ -221,6 +223,7 @@ struct RawDefaults {
     depth: Option<Spanned<String>>,
     grace_minutes: Option<u32>,
     min_interval_minutes: Option<Spanned<u32>>,
+    streak_prompts_per_week: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -265,6 +268,7 @@ impl Config {
                 depth: Depth::Light,
                 grace_minutes: 120,
                 min_interval_minutes: 60,
+                streak_prompts_per_week: 2,
             },
             catalog_dir: None,
             reactions: ReactionConfig::default(),
@@ -334,6 +338,15 @@ impl Config {
                 ));
             }
             cfg.defaults.min_interval_minutes = *m.get_ref();
+        }
+        if let Some(n) = raw.defaults.streak_prompts_per_week {
+            if *n.get_ref() == 0 {
+                return Err(err(
+                    Some(n.span()),
+                    "defaults.streak_prompts_per_week must be at least 1".into(),
+                ));
+            }
+            cfg.defaults.streak_prompts_per_week = *n.get_ref();
         }
         cfg.catalog_dir = raw
             .catalog

@@ -1,10 +1,10 @@
 //! The delivery engine: claims due slots into delivery rows, then sends them.
 //!
-//! It also posts queued notices and the reveals of answered prompts. It sleeps until
-//! the earliest due slot, retry, notice or reveal, or until woken by a change: no
-//! task per schedule and no busy polling. A wake-up with nothing due reads the
-//! database once ([`Store::earliest_due`](crate::store::Store::earliest_due), a few
-//! index seeks). Tests drive it one [`Engine::tick`] at a time with a manual clock.
+//! It also posts queued notices and the reveals of answered prompts, and ends dated
+//! pauses. It sleeps until the earliest due slot, retry, notice, reveal or pause end,
+//! or until woken by a change: no task per schedule and no busy polling. A wake-up
+//! with nothing due reads the database once
+//! ([`Store::earliest_due`](crate::store::Store::earliest_due), a few index seeks). Tests drive it one [`Engine::tick`] at a time with a manual clock.
 
 mod choose;
 mod notices;
@@ -109,6 +109,12 @@ impl Engine {
         let next = self.hearth.store.earliest_due(&self.active).await?;
         if next.is_none_or(|at| at > now.timestamp()) {
             return Ok((report, Some(next)));
+        }
+        // Pauses given an end date (`pause --until`) that has come.
+        for (couple, at) in self.hearth.store.pauses_ending(now.timestamp()).await? {
+            let at = DateTime::from_timestamp(at, 0).unwrap_or(now);
+            crate::commands::pause::resume_couple(&self.hearth, couple, at).await?;
+            tracing::info!(couple, "pause ended on its date; prompts resume");
         }
         self.send_notices().await?;
         report.revealed = self.post_reveals(now).await?;

@@ -138,25 +138,6 @@ impl Store {
         Ok(())
     }
 
-    /// Pauses or resumes a couple. Pausing takes all its schedules off the clock;
-    /// the caller resumes them with fresh next slots.
-    pub async fn set_couple_paused(&self, id: i64, paused: bool) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE couples SET paused = ? WHERE id = ?")
-            .bind(super::bool_i(paused))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if paused {
-            sqlx::query("UPDATE schedules SET next_slot_at = NULL WHERE couple_id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Sets (or with `None` clears) one member's own timezone; false if they are not
     /// a member of the couple.
     pub async fn set_member_timezone(

@@ -58,6 +58,7 @@ impl Store {
         .bind(couple_id)
         .fetch_all(&self.pool)
         .await?;
+        let pauses = self.pauses_of_couple(couple_id).await?;
         let suggestions = self
             .suggestions_by(couple.channel.platform, &couple.members)
             .await?;
@@ -79,6 +80,11 @@ impl Store {
                 "id": s.id, "kind": s.kind, "spec": s.spec, "timezone": s.timezone,
                 "grace_secs": s.grace_secs, "next_slot_at": s.next_slot_at.map(rfc3339),
                 "enabled": s.enabled, "paused": s.paused, "disabled_reason": s.disabled_reason,
+            })).collect::<Vec<_>>(),
+            "pauses": pauses.iter().map(|p| json!({
+                "from": rfc3339(p.from_at),
+                "until": p.until_at.map(rfc3339),
+                "resumes_by_itself_at": p.resume_at.map(rfc3339),
             })).collect::<Vec<_>>(),
             "deliveries": deliveries.iter().map(|d| json!({
                 "id": d.get::<i64, _>("id"),

@@ -11,6 +11,8 @@ mod couples;
 mod custom;
 mod deliveries;
 mod export;
+// Pause periods and the data the weekly streak is computed from.
+mod pauses;
 mod reaction_batch;
 mod reactions;
 mod schedules;
@@ -36,6 +38,7 @@ pub use custom::CustomPrompt;
 pub use deliveries::{HistoryItem, OpenDelivery, PostedMessage, PostedRef};
 pub use export::ForgetReport;
 pub use notices::PendingNotice;
+pub use pauses::{PausePeriod, PostedEngagement};
 pub use reaction_batch::{
     BatchFacts, NewReaction, OnDemand, ReactionConn, WRITER_CACHE_KIB, WRITER_CHECKPOINT_PAGES,
 };

@@ -200,7 +200,8 @@ impl Store {
 
     /// The earliest time anything is due: a schedule's next slot, a delivery's retry
     /// or the end of a lease, a queued notice (retried a minute later per failed
-    /// attempt), a reveal to post or a couple's answer deadline. One read, so an
+    /// attempt), a reveal to post or a couple's answer deadline, the end of a
+    /// `pause --until`. One read, so an
     /// engine wake-up with nothing due asks the database once; each part reads its
     /// own small index.
     pub async fn earliest_due(&self, active: &str) -> anyhow::Result<Option<i64>> {
@@ -214,6 +215,10 @@ impl Store {
              WHERE n.platform IN (SELECT value FROM json_each(?1))",
             ") UNION ALL SELECT (",
             super::answers::earliest_reveal_sql!(),
+            ") UNION ALL SELECT (",
+            "SELECT MIN(p.resume_at) FROM pauses p JOIN couples c ON c.id = p.couple_id
+             WHERE p.until_at IS NULL AND p.resume_at IS NOT NULL
+               AND +c.platform IN (SELECT value FROM json_each(?1))",
             "))"
         ))
         .bind(active)

@@ -54,4 +54,27 @@ fn the_example_config_is_valid_and_matches_the_defaults() {
     assert_eq!(c.engine.max_attempts, d.engine.max_attempts);
     assert_eq!(c.reactions.check_in, d.reactions.check_in);
     assert_eq!(c.catalog_dir, None);
+    assert_eq!(c.defaults.streak_prompts_per_week, 2);
+    assert_eq!(d.defaults.streak_prompts_per_week, 2);
+}
+
+#[test]
+fn the_streak_threshold_is_at_least_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[defaults]\nstreak_prompts_per_week = 0\n").unwrap();
+    let e = Config::load(&path).unwrap_err().to_string();
+    assert!(e.contains("config.toml:2:"), "{e}");
+    assert!(
+        e.contains("defaults.streak_prompts_per_week must be at least 1"),
+        "{e}"
+    );
+    std::fs::write(&path, "[defaults]\nstreak_prompts_per_week = 3\n").unwrap();
+    assert_eq!(
+        Config::load(&path)
+            .unwrap()
+            .defaults
+            .streak_prompts_per_week,
+        3
+    );
 }

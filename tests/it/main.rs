@@ -30,6 +30,7 @@ mod reactions;
 mod security;
 mod selection;
 mod shell;
+mod streak;
 mod suggestions;
 mod time_property;
 mod two_zones;

@@ -97,7 +97,13 @@ pub fn definition() -> CreateCommand {
                 "both (wait for everyone), or hours after the prompt like 24h",
             )),
         )
-        .add_option(sub("pause", "Stop scheduled prompts until you resume"))
+        .add_option(
+            sub("pause", "Stop scheduled prompts until you resume").add_sub_option(opt(
+                CommandOptionType::String,
+                "until",
+                "resume by itself on this date, like 2026-12-24",
+            )),
+        )
         .add_option(sub("resume", "Start scheduled prompts again"))
         .add_option(
             sub("history", "Your recent prompts and reactions")
@@ -333,6 +339,12 @@ pub fn to_words(options: &[ResolvedOption<'_>]) -> Vec<String> {
         }
         ["prompt-admin", "remove"] => extra.extend(text("prompt")),
         ["answer"] => extra.extend(text("text")),
+        ["pause"] => {
+            if let Some(d) = text("until") {
+                extra.push("--until".into());
+                extra.push(d);
+            }
+        }
         ["reveal"] => {
             if let Some(w) = text("when") {
                 extra.extend(w.split_whitespace().map(str::to_string));
