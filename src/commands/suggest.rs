@@ -186,20 +186,8 @@ pub async fn approve(h: &Hearth, ctx: &Ctx, id: i64, words: &[String]) -> R {
         "{}: your suggested {} prompt (#{id}) was approved. Couples on this server may now get it: \"{}\" Thank you!",
         s.author_name, s.kind, s.text
     );
-    h.store
-        .queue_notice(&s.channel, &note, Some(&s.author), now)
-        .await?;
-    h.store
-        .audit(
-            &ctx.channel,
-            None,
-            &ctx.actor.user,
-            "suggestion approve",
-            &format!("#{id} as custom-{custom} {p} {i} {d}"),
-            now,
-        )
-        .await?;
-    h.nudge();
+    let detail = format!("#{id} as custom-{custom} {p} {i} {d}");
+    tell_author(h, ctx, &s, &note, ("suggestion approve", &detail), now).await?;
     Ok(Reply::private(format!(
         "Approved suggestion #{id} as custom-{custom} ({p}, {i}, {d}). {} will be told in the channel where they suggested it.",
         s.author_name
@@ -236,22 +224,31 @@ pub async fn reject(h: &Hearth, ctx: &Ctx, id: i64, reason: Option<String>) -> R
             .as_deref()
             .map_or_else(|| ".".to_string(), |r| format!(": {r}"))
     );
-    h.store
-        .queue_notice(&s.channel, &note, Some(&s.author), now)
-        .await?;
-    h.store
-        .audit(
-            &ctx.channel,
-            None,
-            &ctx.actor.user,
-            "suggestion reject",
-            &format!("#{id}"),
-            now,
-        )
-        .await?;
-    h.nudge();
+    let detail = format!("#{id}");
+    tell_author(h, ctx, &s, &note, ("suggestion reject", &detail), now).await?;
     Ok(Reply::private(format!(
         "Rejected suggestion #{id}. {} will be told in the channel where they suggested it.",
         s.author_name
     )))
+}
+
+/// Queues `note` for the suggestion's author (posted by the engine where they
+/// suggested it), records the decision in the audit log as `(action, detail)`, and
+/// wakes the engine.
+async fn tell_author(
+    h: &Hearth,
+    ctx: &Ctx,
+    s: &Suggestion,
+    note: &str,
+    (action, detail): (&str, &str),
+    now: i64,
+) -> Result<(), HandlerError> {
+    h.store
+        .queue_notice(&s.channel, note, Some(&s.author), now)
+        .await?;
+    h.store
+        .audit(&ctx.channel, None, &ctx.actor.user, action, detail, now)
+        .await?;
+    h.nudge();
+    Ok(())
 }

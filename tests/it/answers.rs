@@ -1,12 +1,10 @@
 //! Answer privately, reveal together: answers stay hidden from everyone until every
 //! member has answered, then are shown once, together; edits until then, never after.
 
-use std::sync::{Arc, Mutex};
-
 use chrono::Duration;
 use hearth::commands::{Command, parse_line};
 use hearth::domain::{Actor, ChannelRef, PlatformKind};
-use hearth::platform::shell::{Output, ShellOptions, run_shell};
+use hearth::platform::shell::ShellOptions;
 use hearth::store::SubmitOutcome;
 
 use crate::support::app::{TestApp, utc};
@@ -314,30 +312,12 @@ async fn forget_me_deletes_answers_and_export_lists_them() {
     assert!(all.iter().any(|v| v == SAM_ANSWER), "sam's stays");
 }
 
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 async fn shell(app: &TestApp, now: bool, input: &str) -> String {
-    let buf = Buf::default();
-    let out: Output = Arc::new(Mutex::new(Box::new(buf.clone())));
     let opts = ShellOptions {
         now,
         ..Default::default()
     };
-    run_shell(app.hearth.clone(), opts, input.as_bytes(), out)
-        .await
-        .expect("shell");
-    String::from_utf8(buf.0.lock().unwrap().clone()).unwrap()
+    app.shell(opts, input).await
 }
 
 #[tokio::test]

@@ -1,31 +1,11 @@
 //! The shell adapter, driven by piped input as a newcomer would use it.
 
-use std::sync::{Arc, Mutex};
-
-use hearth::platform::shell::{Output, ShellOptions, run_shell};
+use hearth::platform::shell::ShellOptions;
 
 use crate::support::app::TestApp;
 
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 async fn shell(app: &TestApp, opts: ShellOptions, input: &str) -> String {
-    let buf = Buf::default();
-    let out: Output = Arc::new(Mutex::new(Box::new(buf.clone())));
-    run_shell(app.hearth.clone(), opts, input.as_bytes(), out)
-        .await
-        .expect("shell");
-    String::from_utf8(buf.0.lock().unwrap().clone()).unwrap()
+    app.shell(opts, input).await
 }
 
 #[tokio::test]

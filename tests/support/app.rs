@@ -1,6 +1,6 @@
 //! A hearth on a fresh temporary database, a manual clock and a fake platform.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hearth::Hearth;
@@ -10,9 +10,23 @@ use hearth::config::Config;
 use hearth::domain::{Actor, ChannelRef, PlatformKind};
 use hearth::engine::Engine;
 use hearth::platform::Platforms;
+use hearth::platform::shell::{Output, ShellOptions, run_shell};
 use hearth::reactions::ReactionEvent;
 
 use super::fake_platform::FakePlatform;
+
+#[derive(Clone, Default)]
+struct Buf(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 pub struct TestApp {
     pub dir: tempfile::TempDir,
@@ -46,6 +60,16 @@ pub fn reaction(msg: &str, user: &str, emoji: &str, added: bool) -> ReactionEven
 }
 
 impl TestApp {
+    /// Runs the shell adapter on `input` as piped lines; everything it printed.
+    pub async fn shell(&self, opts: ShellOptions, input: &str) -> String {
+        let buf = Buf::default();
+        let out: Output = Arc::new(Mutex::new(Box::new(buf.clone())));
+        run_shell(self.hearth.clone(), opts, input.as_bytes(), out)
+            .await
+            .expect("shell");
+        String::from_utf8(buf.0.lock().unwrap().clone()).unwrap()
+    }
+
     pub async fn new() -> TestApp {
         Self::with_config(|_| {}).await
     }
