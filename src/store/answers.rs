@@ -290,16 +290,10 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let platform: String = r.get("platform");
                 Ok(PendingReveal {
                     delivery_id: r.get("id"),
                     couple_id: r.get("couple_id"),
-                    channel: ChannelRef {
-                        platform: PlatformKind::parse(&platform)
-                            .ok_or_else(|| anyhow::anyhow!("unknown platform {platform:?}"))?,
-                        scope: r.get("scope"),
-                        channel: r.get("channel"),
-                    },
+                    channel: super::channel_of(r)?,
                     prompt_text: r.get("prompt_text"),
                     prompt_message: r.get("message_id"),
                     thread: r.get::<i64, _>("thread") != 0,

@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::Store;
-use crate::domain::{ChannelRef, PlatformKind};
+use crate::domain::ChannelRef;
 
 /// A couple registered in a channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,15 +111,9 @@ impl Store {
         .await?;
         let members = member_rows.iter().map(|r| r.get("user_id")).collect();
         let member_zones = member_rows.iter().map(|r| r.get("timezone")).collect();
-        let platform: String = row.get("platform");
         Ok(Some(Couple {
             id: row.get("id"),
-            channel: ChannelRef {
-                platform: PlatformKind::parse(&platform)
-                    .ok_or_else(|| anyhow::anyhow!("unknown platform {platform:?} in couples"))?,
-                scope: row.get("scope"),
-                channel: row.get("channel"),
-            },
+            channel: super::channel_of(&row)?,
             timezone: row.get("timezone"),
             depth: row.get("depth"),
             paused: row.get::<i64, _>("paused") != 0,

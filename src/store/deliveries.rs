@@ -106,7 +106,6 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let platform: String = r.get("platform");
                 Ok(OpenDelivery {
                     id: r.get("id"),
                     schedule_id: r.get("schedule_id"),
@@ -115,12 +114,7 @@ impl Store {
                     slot_at: r.get("slot_at"),
                     prompt_id: r.get("prompt_id"),
                     attempts: r.get("attempts"),
-                    channel: ChannelRef {
-                        platform: PlatformKind::parse(&platform)
-                            .ok_or_else(|| anyhow::anyhow!("unknown platform {platform:?}"))?,
-                        scope: r.get("scope"),
-                        channel: r.get("channel"),
-                    },
+                    channel: super::channel_of(r)?,
                     couple_depth: r.get("depth"),
                     thread: r.get::<i64, _>("thread") != 0,
                 })

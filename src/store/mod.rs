@@ -162,3 +162,15 @@ impl Store {
         })
     }
 }
+
+/// The channel a row names in its `platform`, `scope` and `channel` columns.
+fn channel_of(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<crate::domain::ChannelRef> {
+    use sqlx::Row;
+    let platform: String = row.try_get("platform")?;
+    Ok(crate::domain::ChannelRef {
+        platform: crate::domain::PlatformKind::parse(&platform)
+            .ok_or_else(|| anyhow::anyhow!("unknown platform {platform:?} in the database"))?,
+        scope: row.try_get("scope")?,
+        channel: row.try_get("channel")?,
+    })
+}

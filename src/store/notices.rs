@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use super::Store;
-use crate::domain::{ChannelRef, PlatformKind};
+use crate::domain::ChannelRef;
 
 /// A notice to post.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,16 +56,9 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let platform: String = r.get("platform");
                 Ok(PendingNotice {
                     id: r.get("id"),
-                    channel: ChannelRef {
-                        platform: PlatformKind::parse(&platform).ok_or_else(|| {
-                            anyhow::anyhow!("unknown platform {platform:?} in notices")
-                        })?,
-                        scope: r.get("scope"),
-                        channel: r.get("channel"),
-                    },
+                    channel: super::channel_of(r)?,
                     text: r.get("text"),
                     attempts: r.get("attempts"),
                 })

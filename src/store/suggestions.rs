@@ -33,15 +33,9 @@ const COLUMNS: &str =
                        custom_prompt_id, created_at";
 
 fn from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Suggestion> {
-    let platform: String = r.get("platform");
     Ok(Suggestion {
         id: r.get("id"),
-        channel: ChannelRef {
-            platform: PlatformKind::parse(&platform)
-                .ok_or_else(|| anyhow::anyhow!("unknown platform {platform:?} in suggestions"))?,
-            scope: r.get("scope"),
-            channel: r.get("channel"),
-        },
+        channel: super::channel_of(r)?,
         author: r.get("author"),
         author_name: r.get("author_name"),
         kind: r.get("kind"),
