@@ -1,5 +1,5 @@
 //! Answer privately, reveal together: each member of a couple answers a conversation
-//! prompt on their own, and the answers are shown side by side once everyone has
+//! (or appreciation) prompt on their own, and the answers are shown side by side once everyone has
 //! answered (or at the couple's deadline), so nobody anchors on the other.
 //!
 //! Platform-free: adapters call [`answer_latest`] or [`answer_delivery`] and show the
@@ -16,6 +16,18 @@ pub const MAX_ANSWER: usize = 1000;
 
 /// What to tell someone who answers after the reveal.
 pub const ALREADY_REVEALED: &str = "The answers to that prompt were already shown together, so they can no longer be changed. The next conversation prompt is a fresh chance.";
+
+/// Kinds of prompt answered in writing: conversation prompts, and appreciation
+/// prompts (whose answers go into the couple's appreciation jar once shown).
+pub const ANSWERED_KINDS: [&str; 2] = ["conversation", "appreciation"];
+
+const NOT_ANSWERABLE: &str =
+    "Only conversation and appreciation prompts take written answers; react to this one instead.";
+
+/// Whether prompts of `kind` take written answers.
+pub fn takes_answers(kind: &str) -> bool {
+    ANSWERED_KINDS.contains(&kind)
+}
 
 /// Checks an answer's text: not empty, not too long, no control characters.
 pub fn clean_answer(text: &str) -> Result<String, UserError> {
@@ -39,7 +51,7 @@ pub fn clean_answer(text: &str) -> Result<String, UserError> {
     Ok(t.to_string())
 }
 
-/// Answers the couple's most recent conversation prompt (shell `answer <text>`, Matrix
+/// Answers the couple's most recent conversation or appreciation prompt (shell `answer <text>`, Matrix
 /// direct messages).
 pub async fn answer_latest(
     h: &Hearth,
@@ -48,16 +60,16 @@ pub async fn answer_latest(
     text: &str,
 ) -> Result<Reply, HandlerError> {
     let text = clean_answer(text)?;
-    let Some(target) = h.store.latest_conversation(couple.id).await? else {
+    let Some(target) = h.store.latest_answerable(couple.id).await? else {
         return Err(UserError::new(
-            "There is no conversation prompt to answer yet. `prompt` asks for one now.",
+            "There is no conversation or appreciation prompt to answer yet. `prompt` asks for one now.",
         )
         .into());
     };
     submit(h, couple, &target, user, &text).await
 }
 
-/// Answers the latest conversation prompt of the one couple `user` belongs to on
+/// Answers the latest conversation or appreciation prompt of the one couple `user` belongs to on
 /// `platform` (a direct message to hearth, which is no couple's channel).
 pub async fn answer_as_member(
     h: &Hearth,
@@ -107,8 +119,8 @@ pub async fn may_answer(
             UserError::new("Only the couple this prompt was given to can answer it.").into(),
         );
     }
-    if target.kind != "conversation" {
-        return Err(UserError::new("Only conversation prompts take written answers.").into());
+    if !takes_answers(&target.kind) {
+        return Err(UserError::new(NOT_ANSWERABLE).into());
     }
     if target.revealed {
         return Err(UserError::new(ALREADY_REVEALED).into());
@@ -140,8 +152,8 @@ async fn submit(
     if !couple.has_member(user) {
         return Err(UserError::new("Only the couple can answer its prompts.").into());
     }
-    if target.kind != "conversation" {
-        return Err(UserError::new("Only conversation prompts take written answers.").into());
+    if !takes_answers(&target.kind) {
+        return Err(UserError::new(NOT_ANSWERABLE).into());
     }
     let now = h.now_secs();
     let outcome = h

@@ -11,6 +11,7 @@ pub mod checkin;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod digest;
 pub mod domain;
 pub mod engine;
 pub mod error;

@@ -107,6 +107,28 @@ pub enum Command {
         id: i64,
         reason: Option<String>,
     },
+    // The appreciation jar and the weekly digest.
+    /// `appreciate [@member] <text>`: `to` as typed (`None`: the only other member).
+    Appreciate {
+        to: Option<String>,
+        text: String,
+    },
+    Jar,
+    Digest {
+        action: DigestAction,
+    },
+}
+
+/// What `digest` does.
+#[derive(Debug, Clone)]
+pub enum DigestAction {
+    Show,
+    /// This week's digest so far, as a reply.
+    Preview,
+    Off,
+    /// Back to the default schedule.
+    On,
+    Set(Box<ScheduleSpec>),
 }
 
 /// What `schedule preview` shows: one of this channel's schedules, or a spec to try.
@@ -158,6 +180,9 @@ impl Command {
             Self::CoupleZone { .. } => "couple zone",
             Self::SchedulePreview { .. } => "schedule preview",
             Self::Suggest { .. } => "suggest",
+            Self::Appreciate { .. } => "appreciate",
+            Self::Jar => "jar",
+            Self::Digest { .. } => "digest",
             Self::SuggestionsList => "suggestions list",
             Self::Approve { .. } => "approve",
             Self::Reject { .. } => "reject",

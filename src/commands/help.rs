@@ -22,6 +22,9 @@ pub const NAMES: &[&str] = &[
     "suggestions",
     "approve",
     "reject",
+    "appreciate",
+    "jar",
+    "digest",
 ];
 
 /// (name, usage, who may use it, what it does)
@@ -48,7 +51,7 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "answer",
         "answer <text>",
         "the couple",
-        "Answer the latest conversation prompt privately. Your answer stays hidden, from everyone, until every one of you has answered; then the answers are shown together in your channel, saying who wrote which. Answer again to change yours until then. On Discord, the Answer privately button under a prompt does the same; on Matrix, answer in your direct chat with hearth (reply to the prompt it sends you there).",
+        "Answer the latest conversation or appreciation prompt privately (answers to appreciation prompts go into your jar once shown). Your answer stays hidden, from everyone, until every one of you has answered; then the answers are shown together in your channel, saying who wrote which. Answer again to change yours until then. On Discord, the Answer privately button under a prompt does the same; on Matrix, answer in your direct chat with hearth (reply to the prompt it sends you there).",
     ),
     (
         "reveal",
@@ -181,6 +184,24 @@ const ENTRIES: &[(&str, &str, &str, &str)] = &[
         "prompt-admin remove <id>",
         "moderators",
         "Remove one of this server's own prompts.",
+    ),
+    (
+        "appreciate",
+        "appreciate [@partner] <what you noticed>",
+        "the couple",
+        "Put an appreciation for your partner into your jar (with two of you, the name can be left out). It may come back in a weekly digest. Answers to appreciation prompts and prompts you ❤️ go into the jar too.",
+    ),
+    (
+        "jar",
+        "jar",
+        "the couple",
+        "What is in your appreciation jar: how much, and the latest five.",
+    ),
+    (
+        "digest",
+        "digest [preview | off | on | <when>]",
+        "the couple or a moderator",
+        "Your weekly digest: appreciations of the week, prompts talked about, one thing from your jar brought back, and your check-in chart. It comes Sunday at 19:00 in your timezone unless the operator set another default; `digest <when>` sets your own (like `digest weekly fri 18:00`, at most daily), `digest off` stops it, `digest on` goes back to the usual time, `digest preview` shows this week's so far.",
     ),
     (
         "suggest",

@@ -6,6 +6,8 @@ mod command;
 mod couple;
 mod custom;
 pub mod help;
+// The appreciation jar and the weekly digest.
+mod jar;
 mod moderate;
 pub mod parse;
 mod parse_answers;
@@ -94,7 +96,10 @@ pub fn required_right(cmd: &Command) -> Right {
         | C::Resume
         | C::History { .. }
         | C::Stats
-        | C::Export => Right::CoupleMember,
+        | C::Export
+        | C::Appreciate { .. }
+        | C::Jar => Right::CoupleMember,
+        C::Digest { .. } => Right::CoupleOrModerator,
         C::CoupleShow => Right::CoupleOrModerator,
         // Two timezones: the couple keeps its own zones; previews change nothing.
         C::CoupleZone { .. } | C::SchedulePreview { .. } => Right::CoupleOrModerator,
@@ -234,6 +239,11 @@ async fn run(h: &Hearth, ctx: &Ctx, cmd: Command) -> Result<Reply, HandlerError>
                     zones::couple_zone(h, ctx, &couple, &member, zone).await
                 }
                 C::SchedulePreview { target } => zones::schedule_preview(h, &couple, target).await,
+                C::Appreciate { to, text } => {
+                    jar::appreciate(h, ctx, &couple, to.as_deref(), &text).await
+                }
+                C::Jar => jar::show(h, &couple).await,
+                C::Digest { action } => jar::digest(h, ctx, &couple, action).await,
                 _ => Err(UserError::new("that command cannot be used here").into()),
             }
         }

@@ -83,6 +83,9 @@ pub fn parse_line(
     if let Some(text) = super::parse_answers::raw_answer(rest) {
         return Ok(Some(Command::Answer { text }));
     }
+    if let Some(cmd) = super::parse_answers::raw_appreciate(rest) {
+        return cmd.map(Some);
+    }
     if rest.chars().count() > MAX_LINE {
         return err(format!(
             "that line is too long (over {MAX_LINE} characters)"
@@ -148,6 +151,23 @@ pub fn parse_words(words: &[String]) -> Result<Command, ParseError> {
             _ => usage("suggestions list"),
         },
         "approve" => approve(args),
+        "appreciate" | "thanks" => match args {
+            [to, text @ ..]
+                if (to.starts_with('@') || to.starts_with("<@")) && !text.is_empty() =>
+            {
+                Ok(Command::Appreciate {
+                    to: Some((*to).to_string()),
+                    text: text.join(" "),
+                })
+            }
+            [] => usage("appreciate"),
+            text => Ok(Command::Appreciate {
+                to: None,
+                text: text.join(" "),
+            }),
+        },
+        "jar" => none(args, Command::Jar, "jar"),
+        "digest" => super::parse_answers::digest(args),
         "reject" => reject(args),
         "audit" => Ok(Command::Audit {
             limit: count(args, 20, "audit")?,

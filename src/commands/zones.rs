@@ -58,7 +58,7 @@ pub fn list_suffix(c: &Couple, ts: i64, zone: Zone) -> String {
 }
 
 /// `<@123>` and `<@!123>` (Discord mentions) become the id.
-fn member_id(s: &str) -> String {
+pub(super) fn member_id(s: &str) -> String {
     s.strip_prefix("<@")
         .and_then(|r| r.strip_suffix('>'))
         .map_or(s, |r| r.trim_start_matches('!'))

@@ -12,7 +12,10 @@ use crate::catalog::tags::Depth;
 mod platforms;
 mod secret;
 
-use crate::schedule::Zone;
+use crate::schedule::{ScheduleSpec, Zone};
+
+/// The weekly digest's schedule unless configured: Sunday evening, couple's time.
+pub const DEFAULT_DIGEST: &str = "weekly sun 19:00";
 pub use platforms::{DiscordConfig, MatrixConfig};
 pub use secret::Secret;
 
@@ -64,6 +67,9 @@ pub struct Defaults {
     pub min_interval_minutes: u32,
     /// Prompts talked about that make a week count for the streak.
     pub streak_prompts_per_week: u32,
+    /// When a couple's weekly digest is posted unless they choose otherwise
+    /// (`None`: no digest unless a couple turns it on).
+    pub digest: Option<ScheduleSpec>,
 }
 
 /// Which emoji carry meaning on a posted prompt.
@@ -224,6 +230,7 @@ struct RawDefaults {
     grace_minutes: Option<u32>,
     min_interval_minutes: Option<Spanned<u32>>,
     streak_prompts_per_week: Option<Spanned<u32>>,
+    digest: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -269,6 +276,7 @@ impl Config {
                 grace_minutes: 120,
                 min_interval_minutes: 60,
                 streak_prompts_per_week: 2,
+                digest: ScheduleSpec::parse(DEFAULT_DIGEST).ok(),
             },
             catalog_dir: None,
             reactions: ReactionConfig::default(),
@@ -348,6 +356,17 @@ impl Config {
             }
             cfg.defaults.streak_prompts_per_week = *n.get_ref();
         }
+        if let Some(d) = raw.defaults.digest {
+            let text = d.get_ref().trim();
+            cfg.defaults.digest = if text.eq_ignore_ascii_case("off") {
+                None
+            } else {
+                Some(
+                    ScheduleSpec::parse(text)
+                        .map_err(|e| err(Some(d.span()), format!("defaults.digest: {e}")))?,
+                )
+            };
+        }
         cfg.catalog_dir = raw
             .catalog
             .dir
@@ -425,45 +444,4 @@ fn unreachable_utc() -> Zone {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::parse(text, "config.toml", Path::new("/srv/hearth"))
-    }
-
-    #[test]
-    fn empty_file_gives_defaults_next_to_config() {
-        let cfg = parse("").expect("defaults");
-        assert_eq!(cfg.database, Path::new("/srv/hearth/hearth.db"));
-        assert_eq!(cfg.defaults.grace_minutes, 120);
-        assert_eq!(cfg.reactions.check_in.len(), 5);
-    }
-
-    #[test]
-    fn unknown_key_names_file_line_and_key() {
-        let e = parse("[defaults]\ntimezone = \"UTC\"\ncolour = \"red\"\n").unwrap_err();
-        assert_eq!(e.line, Some(3), "{e}");
-        assert!(e.to_string().starts_with("config.toml:3:"), "{e}");
-        assert!(e.message.contains("colour"), "{e}");
-    }
-
-    #[test]
-    fn bad_timezone_names_line() {
-        let e = parse("\n[defaults]\ntimezone = \"Europe/Berln\"\n").unwrap_err();
-        assert_eq!(e.line, Some(3), "{e}");
-        assert!(e.message.contains("Europe/Berln"), "{e}");
-    }
-
-    #[test]
-    fn syntax_error_has_line() {
-        let e = parse("[engine]\nmax_attempts = = 3\n").unwrap_err();
-        assert_eq!(e.line, Some(2), "{e}");
-    }
-
-    #[test]
-    fn secrets_never_print() {
-        let s = Secret::new("hunter2-token");
-        assert!(!format!("{s:?} {s}").contains("hunter2"));
-    }
-}
+mod tests;

@@ -1,12 +1,14 @@
 //! The delivery engine: claims due slots into delivery rows, then sends them.
 //!
-//! It also posts queued notices and the reveals of answered prompts, and ends dated
-//! pauses. It sleeps until the earliest due slot, retry, notice, reveal or pause end,
+//! It also posts queued notices, the reveals of answered prompts and weekly digests,
+//! and ends dated pauses. It sleeps until the earliest due slot, retry, notice,
+//! reveal, digest or pause end,
 //! or until woken by a change: no task per schedule and no busy polling. A wake-up
 //! with nothing due reads the database once
 //! ([`Store::earliest_due`](crate::store::Store::earliest_due), a few index seeks). Tests drive it one [`Engine::tick`] at a time with a manual clock.
 
 mod choose;
+mod digest;
 mod notices;
 pub mod plan;
 mod reveal;
@@ -43,6 +45,8 @@ pub struct TickReport {
     pub failed: usize,
     /// Answers shown together.
     pub revealed: usize,
+    /// Weekly digests posted.
+    pub digests: usize,
 }
 
 pub struct Engine {
@@ -118,6 +122,7 @@ impl Engine {
         }
         self.send_notices().await?;
         report.revealed = self.post_reveals(now).await?;
+        report.digests = self.post_digests(now).await?;
         loop {
             let (claimed, queued, skipped) = self.claim_due(now).await?;
             report.claimed += claimed;

@@ -78,6 +78,38 @@ impl OutboundReveal {
     }
 }
 
+/// A couple's weekly digest, ready to post in their channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundDigest {
+    pub digest_id: i64,
+    /// Idempotency key: the same on every attempt of this digest.
+    pub key: String,
+    pub channel: ChannelRef,
+    pub text: String,
+    /// The check-in chart (PNG), where there is one.
+    pub chart: Option<Vec<u8>>,
+    /// The chart as text, for a platform that cannot show the picture.
+    pub sparkline: Option<String>,
+}
+
+impl OutboundDigest {
+    /// File name of the chart.
+    pub const CHART_FILE: &str = "hearth-checkins.png";
+
+    /// The digest with the chart as text: what a platform that cannot take the
+    /// picture posts.
+    pub fn text_with_sparkline(&self) -> String {
+        match &self.sparkline {
+            Some(s) => format!(
+                "{}
+{s}",
+                self.text
+            ),
+            None => self.text.clone(),
+        }
+    }
+}
+
 /// Why a send failed, as far as retrying goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
@@ -119,6 +151,20 @@ pub trait Platform: Send + Sync {
 
     /// Posts a plain notice (used to tell moderators a schedule stopped).
     async fn send_notice(&self, channel: &ChannelRef, text: &str) -> Result<(), SendError>;
+
+    /// How a member is written in a message so the platform shows their name
+    /// (without notifying them where the platform would).
+    fn mention(&self, user: &str) -> String {
+        user.to_string()
+    }
+
+    /// Posts a weekly digest; returns the message id where the platform gives one.
+    /// By default a plain notice with the chart as text (no picture).
+    async fn post_digest(&self, digest: &OutboundDigest) -> Result<Option<String>, SendError> {
+        self.send_notice(&digest.channel, &digest.text_with_sparkline())
+            .await
+            .map(|()| None)
+    }
 
     /// Posts the couple's answers together; returns the message id where the
     /// platform gives one. By default a plain notice in the channel.

@@ -68,7 +68,7 @@ impl Platform for ShellPlatform {
         if let Some(a) = &p.apart {
             text.push_str(&format!("\n  (apart today? {a})"));
         }
-        if p.kind == "conversation" {
+        if crate::answers::takes_answers(&p.kind) {
             text.push_str(
                 "\n  answer privately: `answer <your answer>` (shown once you both have)",
             );

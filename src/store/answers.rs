@@ -69,14 +69,12 @@ macro_rules! earliest_reveal_sql {
 pub(super) use earliest_reveal_sql;
 
 impl Store {
-    /// The couple's most recently posted conversation prompt.
-    pub async fn latest_conversation(
-        &self,
-        couple_id: i64,
-    ) -> anyhow::Result<Option<AnswerTarget>> {
+    /// The couple's most recently posted prompt that takes written answers
+    /// (conversation and appreciation prompts).
+    pub async fn latest_answerable(&self, couple_id: i64) -> anyhow::Result<Option<AnswerTarget>> {
         let row = sqlx::query(
             "SELECT id, couple_id, kind, revealed_at FROM deliveries
-             WHERE couple_id = ? AND state = 'posted' AND kind = 'conversation'
+             WHERE couple_id = ? AND state = 'posted' AND kind IN ('conversation', 'appreciation')
              ORDER BY posted_at DESC, id DESC LIMIT 1",
         )
         .bind(couple_id)

@@ -19,6 +19,10 @@ pub struct Couple {
     pub reveal_after_secs: Option<i64>,
     /// Each member's own timezone, in the order of `members`; `None`: the couple's.
     pub member_zones: Vec<Option<String>>,
+    /// The weekly digest's schedule: `None` the configured default, `Some("off")` none.
+    pub digest_spec: Option<String>,
+    /// When the next digest is due (`None`: not planned yet, or off).
+    pub digest_next_at: Option<i64>,
 }
 
 impl Couple {
@@ -95,7 +99,8 @@ impl Store {
 
     pub async fn couple(&self, id: i64) -> anyhow::Result<Option<Couple>> {
         let Some(row) = sqlx::query(
-            "SELECT id, platform, scope, channel, timezone, depth, paused, reveal_after_secs FROM couples WHERE id = ?",
+            "SELECT id, platform, scope, channel, timezone, depth, paused, reveal_after_secs,
+                    digest_spec, digest_next_at FROM couples WHERE id = ?",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -120,6 +125,8 @@ impl Store {
             members,
             reveal_after_secs: row.get("reveal_after_secs"),
             member_zones,
+            digest_spec: row.get("digest_spec"),
+            digest_next_at: row.get("digest_next_at"),
         }))
     }
 

@@ -11,6 +11,8 @@ use crate::domain::PlatformKind;
 pub struct ForgetReport {
     pub reactions: u64,
     pub answers: u64,
+    /// Appreciations they wrote or that were written to them.
+    pub appreciations: u64,
     /// Prompts they suggested (an approved one stays as the server's prompt).
     pub suggestions: u64,
     pub memberships: u64,
@@ -59,6 +61,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let pauses = self.pauses_of_couple(couple_id).await?;
+        let appreciations = self.appreciations_of_couple(couple_id).await?;
         let suggestions = self
             .suggestions_by(couple.channel.platform, &couple.members)
             .await?;
@@ -75,7 +78,11 @@ impl Store {
                 "member_timezones": couple.members.iter().zip(&couple.member_zones)
                     .map(|(m, z)| json!({"member": m, "timezone": z}))
                     .collect::<Vec<_>>(),
+                "digest": couple.digest_spec,
             },
+            "appreciations": appreciations.iter().map(|(from, to, text, at)| json!({
+                "from": from, "to": to, "text": text, "at": rfc3339(*at),
+            })).collect::<Vec<_>>(),
             "schedules": schedules.iter().map(|s| json!({
                 "id": s.id, "kind": s.kind, "spec": s.spec, "timezone": s.timezone,
                 "grace_secs": s.grace_secs, "next_slot_at": s.next_slot_at.map(rfc3339),
@@ -130,7 +137,7 @@ impl Store {
     }
 
     /// Deletes everything that belongs to one person on one platform: their
-    /// reactions, their couple memberships (a couple left with nobody goes entirely),
+    /// reactions, answers, appreciations written by or to them, their couple memberships (a couple left with nobody goes entirely),
     /// pending confirmations; and replaces their id wherever a record must remain.
     pub async fn forget_user(
         &self,
@@ -157,6 +164,15 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        let appreciations = sqlx::query(
+            "DELETE FROM appreciations WHERE (from_user = ?1 OR to_user = ?1) AND couple_id IN
+               (SELECT id FROM couples WHERE platform = ?2)",
+        )
+        .bind(user)
+        .bind(p)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         let couples: Vec<i64> = sqlx::query_scalar(
             "SELECT m.couple_id FROM couple_members m JOIN couples c ON c.id = m.couple_id
              WHERE m.user_id = ? AND c.platform = ?",
@@ -168,6 +184,7 @@ impl Store {
         let mut report = ForgetReport {
             reactions,
             answers,
+            appreciations,
             ..ForgetReport::default()
         };
         for cid in &couples {

@@ -10,7 +10,10 @@ mod checkins;
 mod couples;
 mod custom;
 mod deliveries;
+// The weekly digest's schedule and posts, and the appreciation jar it draws on.
+mod digests;
 mod export;
+mod jar;
 // Pause periods and the data the weekly streak is computed from.
 mod pauses;
 mod reaction_batch;
@@ -36,7 +39,9 @@ pub use checkins::CheckinReaction;
 pub use couples::Couple;
 pub use custom::CustomPrompt;
 pub use deliveries::{HistoryItem, OpenDelivery, PostedMessage, PostedRef};
+pub use digests::{DigestPlan, PendingDigest};
 pub use export::ForgetReport;
+pub use jar::{JarItem, JarSource};
 pub use notices::PendingNotice;
 pub use pauses::{PausePeriod, PostedEngagement};
 pub use reaction_batch::{

@@ -219,6 +219,8 @@ impl Store {
             "SELECT MIN(p.resume_at) FROM pauses p JOIN couples c ON c.id = p.couple_id
              WHERE p.until_at IS NULL AND p.resume_at IS NOT NULL
                AND +c.platform IN (SELECT value FROM json_each(?1))",
+            ") UNION ALL SELECT (",
+            super::digests::earliest_digest_sql!(),
             "))"
         ))
         .bind(active)

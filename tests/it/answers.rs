@@ -109,7 +109,9 @@ async fn bad_answers_get_a_clear_message() {
         .await;
     let r = app.member("alice", "answer hello").await;
     assert!(
-        r.is_error && r.text.contains("no conversation prompt to answer yet"),
+        r.is_error
+            && r.text
+                .contains("no conversation or appreciation prompt to answer yet"),
         "{}",
         r.text
     );
@@ -325,7 +327,7 @@ async fn in_the_shell_both_answer_and_see_the_answers_together() {
     let app = TestApp::new().await;
     let out = shell(&app, false, "answer too early\n").await;
     assert!(
-        out.contains("no conversation prompt to answer yet"),
+        out.contains("no conversation or appreciation prompt to answer yet"),
         "{out}"
     );
     let out = shell(

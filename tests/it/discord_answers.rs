@@ -150,7 +150,7 @@ async fn with_threads_the_answers_are_revealed_in_the_prompts_thread() {
     let h = w.h.clone();
     wait_db("the prompt is recorded", || {
         let h = h.clone();
-        async move { h.store.latest_conversation(1).await.unwrap().is_some() }
+        async move { h.store.latest_answerable(1).await.unwrap().is_some() }
     })
     .await;
     w.submit(ALICE, "hearth-answer:1", "answer", ALICE_FIRST)

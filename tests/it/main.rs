@@ -13,6 +13,7 @@ mod crash;
 mod crash_matrix;
 mod custom_prompts;
 mod delivery;
+mod digest;
 mod discord;
 mod discord_answers;
 mod discord_fixtures;

@@ -7,12 +7,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use hearth::domain::{ChannelRef, PlatformKind};
-use hearth::platform::{OutboundPrompt, Platform, SendError};
+use hearth::platform::{OutboundDigest, OutboundPrompt, Platform, SendError};
 
 pub struct FakePlatform {
     kind: PlatformKind,
     pub posts: Mutex<Vec<OutboundPrompt>>,
     pub notices: Mutex<Vec<(ChannelRef, String)>>,
+    pub digests: Mutex<Vec<OutboundDigest>>,
     failures: Mutex<VecDeque<SendError>>,
     /// Like Discord's enforced nonce: a repeated key returns the first message.
     pub dedupe_keys: AtomicBool,
@@ -29,6 +30,7 @@ impl FakePlatform {
             kind,
             posts: Mutex::default(),
             notices: Mutex::default(),
+            digests: Mutex::default(),
             failures: Mutex::default(),
             dedupe_keys: AtomicBool::new(true),
             hang_after_post: AtomicBool::new(false),
@@ -57,6 +59,10 @@ impl FakePlatform {
             .iter()
             .map(|(_, t)| t.clone())
             .collect()
+    }
+
+    pub fn digests(&self) -> Vec<OutboundDigest> {
+        self.digests.lock().unwrap().clone()
     }
 
     /// The message id the fake gave the post with this delivery id.
@@ -107,5 +113,21 @@ impl Platform for FakePlatform {
             .unwrap()
             .push((c.clone(), text.to_string()));
         Ok(())
+    }
+
+    async fn post_digest(&self, d: &OutboundDigest) -> Result<Option<String>, SendError> {
+        if let Some(e) = self.failures.lock().unwrap().pop_front() {
+            return Err(e);
+        }
+        if let Some(id) = self.by_key.lock().unwrap().get(&d.key) {
+            return Ok(Some(id.clone()));
+        }
+        let id = format!("m{}", self.next.fetch_add(1, Ordering::SeqCst));
+        self.digests.lock().unwrap().push(d.clone());
+        self.by_key
+            .lock()
+            .unwrap()
+            .insert(d.key.clone(), id.clone());
+        Ok(Some(id))
     }
 }

@@ -1,4 +1,4 @@
-//! Answering on Discord: a button under each conversation prompt opens a form (a
+//! Answering on Discord: a button under each conversation and appreciation prompt opens a form (a
 //! modal) only the person who clicked sees; its submission is stored and acknowledged
 //! ephemerally. The reveal is posted as an embed in the channel, or in the prompt's
 //! thread (a thread started from a message has the message's id).
@@ -22,7 +22,7 @@ pub const ANSWER_ID: &str = "hearth-answer:";
 /// Custom id of the text field in the form.
 const FIELD_ID: &str = "answer";
 
-/// The button under a conversation prompt.
+/// The button under a conversation or appreciation prompt.
 pub fn answer_button(delivery_id: i64) -> CreateActionRow {
     CreateActionRow::Buttons(vec![
         CreateButton::new(format!("{ANSWER_ID}{delivery_id}"))

@@ -132,7 +132,7 @@ impl Platform for DiscordPlatform {
             .nonce(Nonce::String(p.key.clone()))
             .enforce_nonce(true)
             .allowed_mentions(CreateAllowedMentions::new());
-        if p.kind == "conversation" {
+        if crate::answers::takes_answers(&p.kind) {
             msg = msg.components(vec![super::answer::answer_button(p.delivery_id)]);
         }
         let posted = self.create_message(channel, &msg).await.map_err(classify)?;

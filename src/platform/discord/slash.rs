@@ -80,7 +80,11 @@ pub fn definition() -> CreateCommand {
         .add_option(sub("prompt", "A prompt now").add_sub_option(kind_option(false)))
         .add_option(sub("skip", "Another prompt instead of the latest"))
         .add_option(
-            sub("answer", "Answer the latest conversation prompt privately").add_sub_option(
+            sub(
+                "answer",
+                "Answer the latest conversation or appreciation prompt privately",
+            )
+            .add_sub_option(
                 opt(
                     CommandOptionType::String,
                     "text",

@@ -1,6 +1,6 @@
 //! Answering on Matrix, privately: in a direct message with hearth (a room with no
 //! couple and nobody but hearth and that person), `!hearth answer <text>` or a reply
-//! to the prompt hearth forwarded there. hearth forwards each conversation prompt to
+//! to the prompt hearth forwarded there. hearth forwards each conversation (and appreciation) prompt to
 //! every member in such a room, opening it (end-to-end encrypted) the first time.
 
 use matrix_sdk::ruma::events::room::message::{OriginalSyncRoomMessageEvent, Relation};
@@ -92,7 +92,7 @@ fn strip_fallback(body: &str) -> &str {
     rest.trim()
 }
 
-/// Sends the conversation prompt to each member of the couple in their direct chat
+/// Sends a conversation or appreciation prompt to each member of the couple in their direct chat
 /// with hearth, so they can answer there by replying. Failures are logged: the
 /// prompt itself is out, and `!hearth answer` works in any direct chat.
 pub(super) async fn forward_prompt(h: &Hearth, client: &Client, p: &OutboundPrompt) {

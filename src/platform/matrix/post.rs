@@ -25,7 +25,7 @@ pub struct MatrixPlatform {
     /// True once the first sync is done: until then the client does not know which
     /// rooms hearth is in, and a send must not conclude it left one.
     ready: tokio::sync::watch::Receiver<bool>,
-    /// Where to read a couple's members from, to forward conversation prompts to
+    /// Where to read a couple's members from, to forward conversation and appreciation prompts to
     /// each of them in a direct chat (for private answers).
     forward: Option<crate::app::Hearth>,
 }
@@ -40,7 +40,7 @@ impl MatrixPlatform {
         }
     }
 
-    /// Forwards each conversation prompt to every member of the couple in a direct
+    /// Forwards each conversation and appreciation prompt to every member of the couple in a direct
     /// chat with hearth (opened, encrypted, the first time), where they answer.
     pub fn with_forwarding(mut self, h: crate::app::Hearth) -> Self {
         self.forward = Some(h);
@@ -176,7 +176,7 @@ impl Platform for MatrixPlatform {
                 tracing::warn!(delivery = p.delivery_id, error = %e, "could not pre-add a reaction");
             }
         }
-        if p.kind == "conversation"
+        if crate::answers::takes_answers(&p.kind)
             && let Some(h) = &self.forward
         {
             super::answer::forward_prompt(h, &self.client, p).await;
