@@ -16,6 +16,7 @@ mod delivery;
 mod digest;
 mod discord;
 mod discord_answers;
+mod discord_digest;
 mod discord_fixtures;
 mod dst;
 mod faults;

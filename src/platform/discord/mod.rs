@@ -4,11 +4,14 @@
 //! Gateway intents are only GUILDS and GUILD_MESSAGE_REACTIONS (no privileged ones).
 
 mod answer;
+// The weekly digest, with the check-in chart attached.
 pub mod buckets;
+mod digest;
 mod events;
 pub mod pace;
 mod post;
 pub mod slash;
+mod words;
 
 use std::sync::Arc;
 use std::time::Duration;

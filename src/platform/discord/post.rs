@@ -10,7 +10,7 @@ use tokio::sync::OnceCell;
 
 use super::buckets::Limiter;
 use crate::domain::{ChannelRef, PlatformKind};
-use crate::platform::{OutboundPrompt, OutboundReveal, Platform, SendError};
+use crate::platform::{OutboundDigest, OutboundPrompt, OutboundReveal, Platform, SendError};
 
 /// How many recent messages are searched for a delivery's key.
 const SCAN_LIMIT: u8 = 50;
@@ -32,8 +32,16 @@ impl DiscordPlatform {
         }
     }
 
+    pub(super) fn http(&self) -> &Http {
+        &self.http
+    }
+
+    pub(super) fn limiter(&self) -> &Limiter {
+        &self.limits
+    }
+
     /// Creates a message through the channel's message bucket.
-    async fn create_message(
+    pub(super) async fn create_message(
         &self,
         channel: ChannelId,
         msg: &CreateMessage,
@@ -207,6 +215,15 @@ impl Platform for DiscordPlatform {
             .allowed_mentions(CreateAllowedMentions::new());
         self.create_message(channel, &msg).await.map_err(classify)?;
         Ok(())
+    }
+
+    /// `<@id>` shows the member's name; embeds and empty allowed mentions ping nobody.
+    fn mention(&self, user: &str) -> String {
+        format!("<@{user}>")
+    }
+
+    async fn post_digest(&self, d: &OutboundDigest) -> Result<Option<String>, SendError> {
+        self.send_digest(d).await
     }
 
     async fn post_reveal(&self, r: &OutboundReveal) -> Result<Option<String>, SendError> {

@@ -1,9 +1,9 @@
 //! The `/hearth` slash command: its definition, and turning an invocation back into
 //! the words of the core's text grammar, so every rule lives in one place.
 
-use serenity::all::{
-    CommandOptionType, CreateCommand, CreateCommandOption, ResolvedOption, ResolvedValue,
-};
+use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
+
+pub use super::words::to_words;
 
 use crate::catalog::tags::{Depth, Kind};
 
@@ -223,6 +223,34 @@ pub fn definition() -> CreateCommand {
         )
         .add_option(suggestions())
         .add_option(
+            sub(
+                "appreciate",
+                "Put an appreciation for your partner into your jar",
+            )
+            .add_sub_option(
+                opt(
+                    CommandOptionType::String,
+                    "text",
+                    "what you noticed and are thankful for",
+                )
+                .required(true)
+                .max_length(500),
+            )
+            .add_sub_option(opt(
+                CommandOptionType::User,
+                "partner",
+                "whom it is for (default: your partner, when you are two)",
+            )),
+        )
+        .add_option(sub("jar", "What is in your appreciation jar"))
+        .add_option(
+            sub("digest", "Your weekly digest: when it comes").add_sub_option(opt(
+                CommandOptionType::String,
+                "when",
+                "preview, off, on, or a schedule like weekly sun 19:00",
+            )),
+        )
+        .add_option(
             sub("audit", "Recent configuration changes (moderators)")
                 .add_sub_option(count_option("how many (default 20)")),
         )
@@ -306,103 +334,4 @@ fn suggestions() -> CreateCommandOption {
                 opt(CommandOptionType::String, "reason", "told to the author").max_length(300),
             ),
     )
-}
-
-/// The words `/hearth a b opt:…` stands for in the text grammar.
-pub fn to_words(options: &[ResolvedOption<'_>]) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut level = options;
-    // Walk down the subcommand group and subcommand.
-    while let Some((
-        name,
-        ResolvedValue::SubCommandGroup(inner) | ResolvedValue::SubCommand(inner),
-    )) = level.first().map(|o| (o.name, &o.value))
-    {
-        words.push(name.to_string());
-        level = inner.as_slice();
-    }
-    let get = |n: &str| level.iter().find(|o| o.name == n).map(|o| &o.value);
-    let text = |n: &str| match get(n) {
-        Some(ResolvedValue::String(s)) => Some((*s).to_string()),
-        Some(ResolvedValue::Integer(i)) => Some(i.to_string()),
-        Some(ResolvedValue::User(u, _)) => Some(u.id.to_string()),
-        _ => None,
-    };
-    let path: Vec<&str> = words.iter().map(String::as_str).collect();
-    let mut extra: Vec<String> = Vec::new();
-    match path.as_slice() {
-        ["forget-me"] => {
-            if matches!(get("confirm"), Some(ResolvedValue::Boolean(true))) {
-                extra.push("confirm".into());
-            }
-        }
-        ["prompt-admin", "add"] => {
-            for name in ["kind", "practice", "intimacy", "depth", "text"] {
-                extra.extend(text(name));
-            }
-        }
-        ["prompt-admin", "remove"] => extra.extend(text("prompt")),
-        ["answer"] => extra.extend(text("text")),
-        ["pause"] => {
-            if let Some(d) = text("until") {
-                extra.push("--until".into());
-                extra.push(d);
-            }
-        }
-        ["reveal"] => {
-            if let Some(w) = text("when") {
-                extra.extend(w.split_whitespace().map(str::to_string));
-            }
-        }
-        ["settings"] => {
-            for key in ["timezone", "depth"] {
-                if let Some(v) = text(key) {
-                    extra.push(key.into());
-                    extra.push(v);
-                }
-            }
-        }
-        ["schedule", "add"] => {
-            extra.extend(text("kind"));
-            extra.extend(text("when"));
-            extra.extend(text("timezone"));
-            extra.extend(text("grace_minutes").map(|m| format!("grace={m}m")));
-            if matches!(get("thread"), Some(ResolvedValue::Boolean(true))) {
-                extra.push("thread".into());
-            }
-            if matches!(get("fair"), Some(ResolvedValue::Boolean(true))) {
-                extra.push("--fair".into());
-            }
-        }
-        ["suggest"] => {
-            extra.extend(text("kind"));
-            extra.extend(text("text"));
-        }
-        ["suggestions", "approve"] => {
-            extra.extend(text("id"));
-            extra.extend(text("tags"));
-        }
-        ["suggestions", "reject"] => {
-            extra.extend(text("id"));
-            extra.extend(text("reason"));
-        }
-        ["couple", "zone"] => {
-            extra.push(text("member").unwrap_or_else(|| "me".into()));
-            extra.extend(text("timezone"));
-        }
-        ["schedule", "preview"] => {
-            extra.extend(text("schedule"));
-            extra.extend(text("timezone"));
-        }
-        _ => {
-            for name in [
-                "command", "kind", "count", "id", "member1", "member2", "member3", "member4",
-                "timezone",
-            ] {
-                extra.extend(text(name));
-            }
-        }
-    }
-    words.extend(extra);
-    words
 }

@@ -6,6 +6,7 @@
 pub mod fixtures;
 mod gateway;
 mod limits;
+pub mod multipart;
 mod rest;
 
 pub use limits::{Limits, RandomFaults};
@@ -72,6 +73,10 @@ pub(crate) struct State {
     pub hold_after: Option<(usize, Duration)>,
     /// Answers being held back right now.
     pub held: usize,
+    /// Files uploaded with messages, by message id.
+    pub files: HashMap<String, Vec<multipart::Upload>>,
+    /// Refuse messages with files like a channel where the bot may not attach files.
+    pub refuse_files: bool,
 }
 
 impl State {
@@ -122,6 +127,22 @@ impl FakeDiscord {
             port,
             server,
         }
+    }
+
+    /// Files uploaded with message `id`.
+    pub fn files_of(&self, id: &str) -> Vec<multipart::Upload> {
+        self.state
+            .lock()
+            .unwrap()
+            .files
+            .get(id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// From now on, refuse messages with files (403 Missing Permissions).
+    pub fn refuse_files(&self) {
+        self.state.lock().unwrap().refuse_files = true;
     }
 
     /// What `discord.rest_proxy` should be.

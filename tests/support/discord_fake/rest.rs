@@ -168,14 +168,21 @@ async fn commands_guild(
 async fn create_message(
     Ax((st, _)): Ax<S>,
     Path(channel): Path<String>,
+    headers: HeaderMap,
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    record(&st, "POST", &uri, &body);
-    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let (v, files) = match super::multipart::boundary(&headers) {
+        Some(b) => super::multipart::parse(&b, &body),
+        None => (serde_json::from_slice(&body).unwrap_or(Value::Null), vec![]),
+    };
+    record(&st, "POST", &uri, v.to_string().as_bytes());
     let mut s = st.lock().unwrap();
     if let Some(f) = s.take_fault(Route::CreateMessage) {
         return fault_response(f);
+    }
+    if !files.is_empty() && s.refuse_files {
+        return fault_response(Fault::Status(403));
     }
     let nonce = v["nonce"].as_str().map(str::to_string);
     if let (Some(n), true) = (&nonce, v["enforce_nonce"] == true)
@@ -199,6 +206,22 @@ async fn create_message(
     );
     if let Some(c) = v.get("components") {
         msg["components"] = c.clone();
+    }
+    if !files.is_empty() {
+        let mut list = Vec::new();
+        for f in &files {
+            let aid = s.id();
+            let url = format!(
+                "https://cdn.discordapp.com/attachments/{channel}/{aid}/{}",
+                f.filename
+            );
+            list.push(json!({
+                "id": aid, "filename": f.filename, "size": f.bytes.len(), "url": url,
+                "proxy_url": url, "content_type": f.content_type,
+            }));
+        }
+        msg["attachments"] = Value::Array(list);
+        s.files.insert(id.clone(), files);
     }
     if let Some(n) = nonce {
         s.nonces.insert((channel.clone(), n), id);
