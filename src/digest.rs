@@ -163,7 +163,8 @@ fn appreciations_line(week: &[JarItem], name: &(dyn Fn(&str) -> String + Sync)) 
     out
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// "1 prompt", "2 prompts".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::command::DigestAction;
 use super::{Attachment, Ctx, Reply};
 use crate::app::Hearth;
-use crate::digest::{NEVER, describe};
+use crate::digest::{NEVER, describe, plural};
 use crate::error::{HandlerError, UserError};
 use crate::schedule::Zone;
 use crate::store::{Couple, JarSource};
@@ -105,11 +105,15 @@ pub async fn show(h: &Hearth, c: &Couple) -> R {
     }
     let count = |s: JarSource| items.iter().filter(|i| i.source == s).count();
     let mut out = format!(
-        "🫙 Your jar holds {} appreciations: {} written, {} answers to appreciation prompts, {} loved prompts. The latest:",
-        items.len(),
+        "🫙 Your jar holds {}: {} written, {}, {}. The latest:",
+        plural(items.len(), "appreciation", "appreciations"),
         count(JarSource::Note),
-        count(JarSource::Answer),
-        count(JarSource::Loved)
+        plural(
+            count(JarSource::Answer),
+            "answer to an appreciation prompt",
+            "answers to appreciation prompts"
+        ),
+        plural(count(JarSource::Loved), "loved prompt", "loved prompts")
     );
     let name = |u: &str| u.to_string();
     for i in items.iter().rev().take(JAR_SHOWN) {

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use tokio_util::sync::CancellationToken;
 
-use super::{OutboundPrompt, OutboundReveal, Platform, Platforms, SendError};
+use super::{OutboundDigest, OutboundPrompt, OutboundReveal, Platform, Platforms, SendError};
 use crate::app::Hearth;
 use crate::commands::{Ctx, handle_line};
 use crate::domain::{Actor, ChannelRef, PlatformKind, parse_delivery_key};
@@ -108,6 +108,18 @@ impl Platform for ShellPlatform {
         Ok(())
     }
 
+    /// A terminal shows no pictures: the check-in chart comes as text.
+    async fn post_digest(&self, d: &OutboundDigest) -> Result<Option<String>, SendError> {
+        say(
+            &self.out,
+            &format!(
+                "\n── hearth · weekly digest ──\n{}",
+                d.text_with_sparkline()
+            ),
+        );
+        Ok(None)
+    }
+
     async fn post_reveal(&self, r: &OutboundReveal) -> Result<Option<String>, SendError> {
         let text = r.plain_text(str::to_string);
         say(
@@ -132,7 +144,8 @@ pub struct ShellOptions {
 const WELCOME: &str = "hearth shell: you and your partner share the channel #living-room.\n\
   Type `help` for commands, `prompt` for a prompt now, `react <n> ❤️` to react to prompt #n,\n\
   `unreact <n> ❤️` to take it back, `answer <text>` to answer the latest conversation prompt\n\
-  (hidden until you both have), `as partner` / `as you` to switch who is typing, `quit` to leave.";
+  (hidden until you both have), `appreciate <text>` to put a thank-you in your jar,\n\
+  `as partner` / `as you` to switch who is typing, `quit` to leave.";
 
 /// Sets up the shell's couple and default schedules on first use.
 async fn ensure_couple(h: &Hearth) -> anyhow::Result<()> {

@@ -154,7 +154,7 @@ async fn a_simulated_week_gives_a_digest_of_appreciations_prompts_jar_and_chart(
     // The jar holds everything of both weeks.
     let jar = app.member("sam", "jar").await;
     assert!(
-        jar.text.contains("Your jar holds 5 appreciations: 2 written, 2 answers to appreciation prompts, 1 loved prompts"),
+        jar.text.contains("Your jar holds 5 appreciations: 2 written, 2 answers to appreciation prompts, 1 loved prompt."),
         "{}",
         jar.text
     );

@@ -132,11 +132,16 @@ async fn the_digest_is_an_embed_with_the_chart_uploaded_as_its_image() {
             .map(|r| r.body["allowed_mentions"]["parse"].clone()),
         Some(json!([]))
     );
-    let slots = w.h.store.digests_of_couple(1).await.unwrap();
-    assert_eq!(
-        slots,
-        vec![(utc(2026, 6, 7, 19, 0).timestamp(), "posted".into())]
-    );
+    // The message is there before the store hears back: wait for the record.
+    let h = w.h.clone();
+    wait_db("the digest is recorded as posted", || {
+        let h = h.clone();
+        async move {
+            h.store.digests_of_couple(1).await.unwrap()
+                == vec![(utc(2026, 6, 7, 19, 0).timestamp(), "posted".to_string())]
+        }
+    })
+    .await;
     w.stop().await;
 }
 

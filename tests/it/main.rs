@@ -24,6 +24,7 @@ mod fuzz;
 mod health;
 mod matrix;
 mod matrix_answers;
+mod matrix_digest;
 mod matrix_harness;
 mod matrix_outage;
 mod privacy;

@@ -7,6 +7,8 @@
 //! handler is added, so history from before the start is never acted on.
 
 mod answer;
+// The weekly digest, with the check-in chart as an image.
+mod digest;
 mod post;
 mod session;
 

@@ -9,7 +9,7 @@ use matrix_sdk::{Client, Room};
 use serde_json::json;
 
 use crate::domain::{ChannelRef, PlatformKind};
-use crate::platform::{OutboundPrompt, OutboundReveal, Platform, SendError};
+use crate::platform::{OutboundDigest, OutboundPrompt, OutboundReveal, Platform, SendError};
 
 /// The content field that carries a delivery's key.
 pub const DELIVERY_FIELD: &str = "org.hearth.delivery";
@@ -47,7 +47,12 @@ impl MatrixPlatform {
         self
     }
 
-    async fn room(&self, c: &ChannelRef) -> Result<Room, SendError> {
+    /// Whether hearth posts as notices (`m.notice`) rather than plain messages.
+    pub(super) fn notice(&self) -> bool {
+        self.notice
+    }
+
+    pub(super) async fn room(&self, c: &ChannelRef) -> Result<Room, SendError> {
         let mut ready = self.ready.clone();
         match tokio::time::timeout(READY_WAIT, ready.wait_for(|r| *r)).await {
             Ok(Ok(_)) => {}
@@ -217,6 +222,10 @@ impl Platform for MatrixPlatform {
         .await
         .map_err(classify)?;
         Ok(())
+    }
+
+    async fn post_digest(&self, d: &OutboundDigest) -> Result<Option<String>, SendError> {
+        self.send_digest(d).await
     }
 
     async fn post_reveal(&self, r: &OutboundReveal) -> Result<Option<String>, SendError> {
