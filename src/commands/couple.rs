@@ -235,7 +235,7 @@ pub async fn forget_me(h: &Hearth, ctx: &Ctx, confirm: bool) -> R {
             )
             .await?;
         return Ok(Reply::private(
-            "This deletes everything hearth stores about you on this platform: your reactions, your answers, your \
+            "This deletes everything hearth stores about you on this platform: your reactions, your answers, the appreciations you wrote or were written to you, your \
              suggested prompts (one a moderator approved stays as the server's prompt) and your place in any couple (a couple with nobody left is deleted entirely). It cannot be undone. \
              Type `forget-me confirm` within 10 minutes to go ahead.",
         ));
@@ -260,9 +260,10 @@ pub async fn forget_me(h: &Hearth, ctx: &Ctx, confirm: bool) -> R {
         "forget-me done"
     );
     Ok(Reply::private(format!(
-        "Done. Deleted {} reactions, {} answers, {} couple memberships and {} suggested prompts{}. hearth keeps nothing else about you.",
+        "Done. Deleted {} reactions, {} answers, {} appreciations, {} couple memberships and {} suggested prompts{}. hearth keeps nothing else about you.",
         report.reactions,
         report.answers,
+        report.appreciations,
         report.memberships,
         report.suggestions,
         if report.couples_removed > 0 {

@@ -62,16 +62,6 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets a couple's planned digest time (its timezone changed), so the engine
-    /// plans it again.
-    pub async fn replan_digest(&self, couple_id: i64) -> anyhow::Result<()> {
-        sqlx::query("UPDATE couples SET digest_next_at = NULL WHERE id = ?")
-            .bind(couple_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// Up to `limit` couples whose digest is on but not planned.
     pub async fn unplanned_digests(
         &self,

@@ -356,7 +356,11 @@ async fn appreciate_explains_mistakes_and_the_jar_is_exported_and_forgotten() {
 
     ok(&app.member("alice", "forget-me").await);
     let r = app.member("alice", "forget-me confirm").await;
-    assert!(r.text.contains("Done."), "{}", r.text);
+    assert!(
+        r.text.contains("Done.") && r.text.contains("2 appreciations"),
+        "what she wrote and what was written to her: {}",
+        r.text
+    );
     let left = app.hearth.store.appreciations_of_couple(c).await.unwrap();
     assert!(left.is_empty(), "{left:?}");
     let all = app.hearth.store.all_text_values().await.unwrap();
