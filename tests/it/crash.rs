@@ -34,6 +34,10 @@ fn config_text(fake: &FakeDiscord) -> String {
 [storage]
 database = "hearth.db"
 
+# These runs use the real clock and count every message: no weekly digest among them.
+[defaults]
+digest = "off"
+
 [engine]
 send_concurrency = 16
 lease_secs = 3

@@ -33,6 +33,10 @@ fn config_text(s: &Synapse, bot: &str) -> String {
 [storage]
 database = "hearth.db"
 
+# These runs use the real clock and count every message: no weekly digest among them.
+[defaults]
+digest = "off"
+
 [engine]
 send_concurrency = 8
 lease_secs = 3
