@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 
-use crate::catalog::tags::{Depth, Kind};
+use crate::catalog::tags::Kind;
 
 pub use super::command::Command;
 use crate::schedule::{ScheduleSpec, Zone};
@@ -11,6 +11,9 @@ use crate::schedule::{ScheduleSpec, Zone};
 // The grammar of the rituals: two timezones and suggested prompts.
 mod rituals;
 use rituals::{approve, fair_when, preview, reject};
+// The grammar of setting up: couples, server settings, the server's own prompts.
+mod setup;
+use setup::{couple, prompt_admin, settings};
 
 /// Longest command line accepted.
 pub const MAX_LINE: usize = 1000;
@@ -182,45 +185,6 @@ pub fn parse_words(words: &[String]) -> Result<Command, ParseError> {
     }
 }
 
-fn couple(args: &[&str]) -> Result<Command, ParseError> {
-    match args {
-        [] | ["show"] => Ok(Command::CoupleShow),
-        ["remove"] => Ok(Command::CoupleRemove),
-        ["zone" | "timezone", member, z] => Ok(Command::CoupleZone {
-            member: (*member).to_string(),
-            zone: if ["default", "couple", "none"].contains(&z.to_lowercase().as_str()) {
-                None
-            } else {
-                Some(zone(z)?)
-            },
-        }),
-        ["zone" | "timezone", ..] => usage("couple zone"),
-        ["add", rest @ ..] => {
-            let (members, timezone) = match rest.split_last() {
-                Some((last, init)) if looks_like_zone(last) => (init, Some(zone(last)?)),
-                _ => (rest, None),
-            };
-            let mut list: Vec<String> = Vec::new();
-            for m in members {
-                let m = m.trim_matches(',').to_string();
-                if !m.is_empty() && !list.contains(&m) {
-                    list.push(m);
-                }
-            }
-            if list.len() < 2 {
-                return err(
-                    "a couple needs at least two members: `couple add <member> <member> [timezone]`",
-                );
-            }
-            Ok(Command::CoupleAdd {
-                members: list,
-                timezone,
-            })
-        }
-        _ => usage("couple"),
-    }
-}
-
 fn schedule(args: &[&str]) -> Result<Command, ParseError> {
     match args {
         [] | ["list"] => Ok(Command::ScheduleList),
@@ -275,58 +239,6 @@ fn schedule(args: &[&str]) -> Result<Command, ParseError> {
         }
         _ => usage("schedule"),
     }
-}
-
-fn prompt_admin(args: &[&str]) -> Result<Command, ParseError> {
-    match args {
-        [] | ["list"] => Ok(Command::PromptAdminList),
-        ["remove", id] => {
-            let n = id
-                .trim_start_matches("custom-")
-                .parse::<i64>()
-                .ok()
-                .filter(|n| *n > 0);
-            n.map(|id| Command::PromptAdminRemove { id })
-                .ok_or_else(|| {
-                    ParseError(format!(
-                        "'{}' is not a custom prompt id; `prompt-admin list` shows them",
-                        clip(id)
-                    ))
-                })
-        }
-        ["add", kind, practice, intimacy, depth, text @ ..] if !text.is_empty() => {
-            Ok(Command::PromptAdminAdd {
-                kind: kind.to_lowercase(),
-                practice: practice.to_lowercase(),
-                intimacy: intimacy.to_lowercase(),
-                depth: depth.to_lowercase(),
-                text: text.join(" "),
-            })
-        }
-        _ => usage("prompt-admin add"),
-    }
-}
-
-fn settings(args: &[&str]) -> Result<Command, ParseError> {
-    let (mut timezone, mut depth) = (None, None);
-    let mut it = args.iter();
-    while let Some(key) = it.next() {
-        let Some(value) = it.next() else {
-            return usage("settings");
-        };
-        match key.to_lowercase().as_str() {
-            "timezone" | "tz" => timezone = Some(zone(value)?),
-            "depth" => {
-                depth = Some(
-                    value
-                        .parse::<Depth>()
-                        .map_err(|e| ParseError(e.to_string()))?,
-                )
-            }
-            _ => return usage("settings"),
-        }
-    }
-    Ok(Command::Settings { timezone, depth })
 }
 
 fn none(args: &[&str], cmd: Command, name: &str) -> Result<Command, ParseError> {

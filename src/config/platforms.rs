@@ -41,7 +41,7 @@ pub struct MatrixConfig {
     #[serde(default)]
     pub allowed_inviters: Vec<String>,
     /// Post prompts as m.notice (true) or m.text (false).
-    #[serde(default = "super::yes")]
+    #[serde(default = "super::sections::yes")]
     pub notice: bool,
 }
 
