@@ -10,7 +10,8 @@ use serenity::all::{
     Nonce,
 };
 
-use super::events::{Handler, mention_ids};
+use super::events::Handler;
+use super::words::mention_ids;
 use crate::answers::{MAX_ANSWER, answer_delivery, may_answer};
 use crate::commands::Reply;
 use crate::domain::PlatformKind;

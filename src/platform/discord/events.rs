@@ -15,6 +15,7 @@ use serenity::async_trait;
 use super::buckets::Limiter;
 use super::post::{channel_id, message_id};
 use super::slash;
+use super::words::mention_ids;
 use crate::app::Hearth;
 use crate::commands::{Ctx, Reply, handle, parse_words};
 use crate::config::DiscordConfig;
@@ -273,31 +274,6 @@ fn emoji_text(e: &ReactionType) -> String {
     }
 }
 
-/// Shows user ids in replies as mentions (which render as names; allowed mentions
-/// are off, so nobody is pinged).
-pub(super) fn mention_ids(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut digits = String::new();
-    let flush = |digits: &mut String, out: &mut String| {
-        if (17..=20).contains(&digits.len()) {
-            out.push_str(&format!("<@{digits}>"));
-        } else {
-            out.push_str(digits);
-        }
-        digits.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-        } else {
-            flush(&mut digits, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut digits, &mut out);
-    out
-}
-
 #[async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
@@ -402,16 +378,5 @@ impl serenity::all::RawEventHandler for RawHandler {
                 tracing::debug!(event = %u.kind, "Discord event serenity could not read");
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn ids_become_mentions() {
-        assert_eq!(
-            super::mention_ids("alice 123456789012345678 & #12"),
-            "alice <@123456789012345678> & #12"
-        );
     }
 }

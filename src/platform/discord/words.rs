@@ -1,5 +1,6 @@
-//! Turning a `/hearth` invocation back into the words of the core's text grammar,
-//! so every rule lives in one place.
+//! Between Discord and the core's text: a `/hearth` invocation back into the words
+//! of the core's text grammar (so every rule lives in one place), and user ids in
+//! replies shown as mentions.
 
 use serenity::all::{ResolvedOption, ResolvedValue};
 
@@ -110,4 +111,40 @@ pub fn to_words(options: &[ResolvedOption<'_>]) -> Vec<String> {
     }
     words.extend(extra);
     words
+}
+
+/// Shows user ids in replies as mentions (which render as names; allowed mentions
+/// are off, so nobody is pinged).
+pub fn mention_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if (17..=20).contains(&digits.len()) {
+            out.push_str(&format!("<@{digits}>"));
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_become_mentions() {
+        assert_eq!(
+            super::mention_ids("alice 123456789012345678 & #12"),
+            "alice <@123456789012345678> & #12"
+        );
+    }
 }
