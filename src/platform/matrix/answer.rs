@@ -3,8 +3,8 @@
 //! to the prompt hearth forwarded there. hearth forwards each conversation (and appreciation) prompt to
 //! every member in such a room, opening it (end-to-end encrypted) the first time.
 
+use matrix_sdk::ruma::UserId;
 use matrix_sdk::ruma::events::room::message::{OriginalSyncRoomMessageEvent, Relation};
-use matrix_sdk::ruma::{OwnedTransactionId, UserId};
 use matrix_sdk::{Client, Room};
 use serde_json::json;
 
@@ -123,13 +123,7 @@ pub(super) async fn forward_prompt(h: &Hearth, client: &Client, p: &OutboundProm
             },
         };
         let content = json!({"msgtype": "m.notice", "body": body, ANSWER_FOR: p.key});
-        let txn: OwnedTransactionId = format!("{}-dm-{i}", p.key).into();
-        if let Err(e) = room
-            .send_raw("m.room.message", content)
-            .with_transaction_id(&txn)
-            .with_request_config(super::post::send_config())
-            .await
-        {
+        if let Err(e) = super::post::send_keyed(&room, content, format!("{}-dm-{i}", p.key)).await {
             tracing::warn!(delivery = p.delivery_id, error = %e, "could not forward a prompt");
         }
     }

@@ -5,11 +5,10 @@
 //! chart follows as text instead; only a rate limit makes the engine try again later.
 
 use matrix_sdk::attachment::AttachmentConfig;
-use matrix_sdk::ruma::OwnedTransactionId;
 use matrix_sdk::ruma::api::error::ErrorKind;
 use serde_json::json;
 
-use super::post::{DELIVERY_FIELD, MatrixPlatform, classify, send_config};
+use super::post::{DELIVERY_FIELD, MatrixPlatform, classify, send_keyed};
 use crate::platform::{OutboundDigest, SendError};
 
 impl MatrixPlatform {
@@ -28,14 +27,10 @@ impl MatrixPlatform {
             "body": text,
             DELIVERY_FIELD: d.key,
         });
-        let txn: OwnedTransactionId = d.key.clone().into();
-        let sent = room
-            .send_raw("m.room.message", content)
-            .with_transaction_id(&txn)
-            .with_request_config(send_config())
+        let event = send_keyed(&room, content, d.key.clone())
             .await
-            .map_err(classify)?;
-        let event = sent.response.event_id.to_string();
+            .map_err(classify)?
+            .to_string();
         let Some(png) = &d.chart else {
             return Ok(Some(event));
         };
@@ -56,15 +51,9 @@ impl MatrixPlatform {
         }
         tracing::warn!(digest = d.digest_id, error = %e, "the chart could not be uploaded; sending it as text");
         let spark = d.sparkline.clone().unwrap_or_default();
-        let fallback: OwnedTransactionId = format!("{}-spark", d.key).into();
-        room.send_raw(
-            "m.room.message",
-            json!({"msgtype": "m.notice", "body": spark, DELIVERY_FIELD: format!("{}-spark", d.key)}),
-        )
-        .with_transaction_id(&fallback)
-        .with_request_config(send_config())
-        .await
-        .map_err(classify)?;
+        let key = format!("{}-spark", d.key);
+        let content = json!({"msgtype": "m.notice", "body": spark, DELIVERY_FIELD: key});
+        send_keyed(&room, content, key).await.map_err(classify)?;
         Ok(Some(event))
     }
 }

@@ -140,18 +140,12 @@ impl Platform for MatrixPlatform {
             "formatted_body": html,
             DELIVERY_FIELD: p.key,
         });
-        // The transaction id is derived from the delivery, so a retry the homeserver
-        // already saw is not posted twice.
-        let txn: OwnedTransactionId = format!("{}-{}", p.key, "prompt").into();
-        let sent = room
-            .send_raw("m.room.message", content)
-            .with_transaction_id(&txn)
-            .with_request_config(send_config())
+        let event = send_keyed(&room, content, format!("{}-prompt", p.key))
             .await
             .map_err(classify)?;
         if p.thread {
             // A first message in a thread rooted at the prompt, where the couple can answer.
-            let root = sent.response.event_id.to_string();
+            let root = event.to_string();
             let starter = json!({
                 "msgtype": "m.notice",
                 "body": "Answers here 🧵",
@@ -162,21 +156,12 @@ impl Platform for MatrixPlatform {
                     "m.in_reply_to": {"event_id": root},
                 },
             });
-            let txn: OwnedTransactionId = format!("{}-thread", p.key).into();
-            if let Err(e) = room
-                .send_raw("m.room.message", starter)
-                .with_transaction_id(&txn)
-                .with_request_config(send_config())
-                .await
-            {
+            if let Err(e) = send_keyed(&room, starter, format!("{}-thread", p.key)).await {
                 tracing::warn!(delivery = p.delivery_id, error = %e, "could not open a thread");
             }
         }
         for emoji in &p.reactions {
-            let r = ReactionEventContent::new(Annotation::new(
-                sent.response.event_id.clone(),
-                emoji.clone(),
-            ));
+            let r = ReactionEventContent::new(Annotation::new(event.clone(), emoji.clone()));
             if let Err(e) = room.send(r).with_request_config(send_config()).await {
                 tracing::warn!(delivery = p.delivery_id, error = %e, "could not pre-add a reaction");
             }
@@ -186,7 +171,7 @@ impl Platform for MatrixPlatform {
         {
             super::answer::forward_prompt(h, &self.client, p).await;
         }
-        Ok(sent.response.event_id.to_string())
+        Ok(event.to_string())
     }
 
     async fn find_posted(&self, c: &ChannelRef, key: &str) -> Result<Option<String>, SendError> {
@@ -243,15 +228,28 @@ impl Platform for MatrixPlatform {
                 "m.in_reply_to": {"event_id": root},
             });
         }
-        let txn: OwnedTransactionId = r.key.clone().into();
-        let sent = room
-            .send_raw("m.room.message", content)
-            .with_transaction_id(&txn)
-            .with_request_config(send_config())
+        let event = send_keyed(&room, content, r.key.clone())
             .await
             .map_err(classify)?;
-        Ok(Some(sent.response.event_id.to_string()))
+        Ok(Some(event.to_string()))
     }
+}
+
+/// Sends an `m.room.message` whose transaction id is `txn` (derived from a delivery's
+/// or digest's key), so a retry the homeserver already saw is not posted twice.
+/// Returns the event id.
+pub(super) async fn send_keyed(
+    room: &Room,
+    content: serde_json::Value,
+    txn: String,
+) -> Result<OwnedEventId, matrix_sdk::Error> {
+    let txn: OwnedTransactionId = txn.into();
+    let sent = room
+        .send_raw("m.room.message", content)
+        .with_transaction_id(&txn)
+        .with_request_config(send_config())
+        .await?;
+    Ok(sent.response.event_id)
 }
 
 /// Sends give up after a few tries instead of matrix-sdk's default of retrying for
