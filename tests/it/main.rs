@@ -34,3 +34,4 @@ mod streak;
 mod suggestions;
 mod time_property;
 mod two_zones;
+mod wake_hint;
