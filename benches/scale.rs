@@ -9,6 +9,9 @@
 //!
 //! Memory is per process: the bench runs itself again as a child for each side
 //! (`--child hearth|tcs <dir> <due> <full|smoke>`); each prints one line of figures.
+//! To profile one side on its own, `--seed <dir> [--bench]` writes the world into
+//! `<dir>` and keeps it; a child run changes it (the due slots get claimed), so copy
+//! it first: `cp -r <dir> /tmp/w && perf record -g scale-* --child hearth /tmp/w 1000 full`.
 
 #[path = "scale/children.rs"]
 mod children;
@@ -50,6 +53,19 @@ fn main() -> anyhow::Result<()> {
     }
     let full = args.iter().any(|a| a == "--bench");
     let sizes = if full { FULL } else { SMOKE };
+    if args.get(1).map(String::as_str) == Some("--seed") {
+        let dir = args.get(2).context("usage: --seed <dir> [--bench]")?;
+        std::fs::create_dir_all(dir).with_context(|| format!("while making {dir}"))?;
+        let seeded = rt.block_on(world::seed(Path::new(dir), sizes.couples, sizes.due))?;
+        println!(
+            "seeded {dir}: {} schedules, {} due; run: --child hearth <copy of {dir}> {} {}",
+            seeded.schedules,
+            seeded.due,
+            seeded.due,
+            if full { "full" } else { "smoke" }
+        );
+        return Ok(());
+    }
     println!(
         "hearth scale bench ({}): {} couples, {} schedules, {} due",
         if full {
@@ -204,9 +220,9 @@ fn report(h: &Figures, tcs: &Figures, sel: &selection::Selection, full: bool) {
     for (what, value, target, verdict) in rows {
         println!("{what:<44} {value:>12}  {target:<10} {verdict}");
     }
-    let [custom, inputs, pure] = sel.parts.map(secs);
+    let [inputs, pure] = sel.parts.map(secs);
     println!(
-        "  selection, timed apart: read custom prompts {custom}, history and reactions {inputs}; \
+        "  selection, timed apart: one read (history, reactions, custom prompts) {inputs}; \
          choose {pure}"
     );
     println!();

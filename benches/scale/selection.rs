@@ -30,9 +30,9 @@ pub struct Selection {
     pub calls: usize,
     pub mean: f64,
     pub p99: f64,
-    /// Mean seconds of each part, timed apart: the two reads (custom prompts; history
-    /// and reaction signals together) and the pure choice.
-    pub parts: [f64; 3],
+    /// Mean seconds of each part, timed apart: the one read (history, reaction signals
+    /// and the community's custom prompts together) and the pure choice.
+    pub parts: [f64; 2],
 }
 
 const DAYS: usize = 365;
@@ -134,17 +134,17 @@ pub async fn run(calls: usize) -> anyhow::Result<Selection> {
         );
     }
     let candidates: Vec<_> = h.catalog.of_kind(Kind::Conversation).collect();
-    let mut parts = [0.0; 3];
+    let mut parts = [0.0; 2];
     for seed in 0..calls {
-        let t = Instant::now();
-        h.store.custom_prompts(&channel).await?;
-        parts[0] += t.elapsed().as_secs_f64();
         let t = Instant::now();
         let mut inputs = h
             .store
-            .selection_inputs(&[(couple, "conversation")])
+            .selection_inputs(
+                &[(couple, "conversation")],
+                &[(channel.platform, channel.scope.as_str())],
+            )
             .await?;
-        parts[1] += t.elapsed().as_secs_f64();
+        parts[0] += t.elapsed().as_secs_f64();
         let t = Instant::now();
         let history = inputs
             .history
@@ -153,7 +153,7 @@ pub async fn run(calls: usize) -> anyhow::Result<Selection> {
         let history: Vec<&str> = history.iter().map(String::as_str).collect();
         choose(&candidates, &history, &Preferences::default(), seed as u64)
             .context("no prompt was chosen")?;
-        parts[2] += t.elapsed().as_secs_f64();
+        parts[1] += t.elapsed().as_secs_f64();
     }
     samples.sort_by(f64::total_cmp);
     let p99 = samples[(samples.len() * 99 / 100).min(samples.len() - 1)];

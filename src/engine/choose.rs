@@ -9,6 +9,7 @@ use crate::catalog::select::{Preferences, choose};
 use crate::catalog::tags::{Depth, Kind, Practice};
 use crate::domain::ChannelRef;
 use crate::reactions::{Meaning, Meanings};
+use crate::store::CustomPrompt;
 
 /// How much one reaction moves a practice's weight.
 const STEP: f64 = 0.1;
@@ -23,12 +24,21 @@ pub async fn choose_for(
     max_depth: Depth,
     seed: u64,
 ) -> anyhow::Result<Option<Prompt>> {
-    let custom = custom_prompts(h, at).await?;
-    // History and reactions in one read, as for a batch of deliveries.
+    // History, reactions and the community's custom prompts in one read, as for a
+    // batch of deliveries.
     let mut inputs = h
         .store
-        .selection_inputs(&[(couple_id, kind.as_str())])
+        .selection_inputs(
+            &[(couple_id, kind.as_str())],
+            &[(at.platform, at.scope.as_str())],
+        )
         .await?;
+    let custom = as_prompts(
+        &inputs
+            .custom
+            .remove(&(at.platform, at.scope.clone()))
+            .unwrap_or_default(),
+    );
     let history = inputs
         .history
         .remove(&(couple_id, kind.as_str().to_string()))
@@ -40,14 +50,9 @@ pub async fn choose_for(
     ))
 }
 
-/// The custom prompts of the community `at` belongs to, as prompts.
-pub(crate) async fn custom_prompts(h: &Hearth, at: &ChannelRef) -> anyhow::Result<Vec<Prompt>> {
-    Ok(h.store
-        .custom_prompts(at)
-        .await?
-        .iter()
-        .filter_map(Prompt::from_custom)
-        .collect())
+/// Stored custom prompts as prompts (one whose tags no longer parse is left out).
+pub(crate) fn as_prompts(custom: &[CustomPrompt]) -> Vec<Prompt> {
+    custom.iter().filter_map(Prompt::from_custom).collect()
 }
 
 /// The choice itself, from what was read: the catalog's prompts and the community's

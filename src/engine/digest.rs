@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Engine;
-use super::send::backoff;
+use super::backoff::backoff;
 use crate::platform::{OutboundDigest, SendError};
 use crate::store::PendingDigest;
 

@@ -2,11 +2,33 @@
 //!
 //! It also posts queued notices, the reveals of answered prompts and weekly digests,
 //! and ends dated pauses. It sleeps until the earliest due slot, retry, notice,
-//! reveal, digest or pause end,
-//! or until woken by a change: no task per schedule and no busy polling. A wake-up
-//! with nothing due reads the database once
-//! ([`Store::earliest_due`](crate::store::Store::earliest_due), a few index seeks). Tests drive it one [`Engine::tick`] at a time with a manual clock.
+//! reveal, digest or pause end, or until woken by a change: no task per schedule and
+//! no busy polling. Tests drive it one [`Engine::tick`] at a time with a manual clock.
+//!
+//! ## A wake-up with nothing due
+//!
+//! When nothing is due, a wake-up learns when something next will be from one read,
+//! [`Store::earliest_due`](crate::store::Store::earliest_due) (a few index seeks, but
+//! a round trip to sqlx's worker thread, about 100 µs). It keeps what it read as a
+//! hint, together with the database's [`ChangeStamp`] taken just *before* that read.
+//! The next wake-up first takes the stamp again (a few µs, see
+//! [`Store::change_stamp`](crate::store::Store::change_stamp)); while it is equal and
+//! the hinted time is still ahead, nothing can have become due, and the hint is the
+//! answer. This is exact, not a guess:
+//!
+//! - what is due is a function of the database's content alone (and of the platforms
+//!   this engine serves, fixed for its life); the clock only says whether the
+//!   earliest time has come, which is checked against the hint on every wake-up;
+//! - the stamp changes on every commit by any other connection, in this process (the
+//!   commands, the reaction writer, the engine's own writes) or in another one on the
+//!   same file (the `hearth` CLI, a second bot), so any new slot, retry, notice,
+//!   reveal, deadline or pause end is seen at the next wake-up;
+//! - the stamp is taken before the read, so a commit landing between the two makes
+//!   the next stamp differ: the hint is never newer than what it was checked against.
+//!
+//! If the stamp cannot be read, there is no hint and every wake-up reads.
 
+mod backoff;
 mod choose;
 mod digest;
 mod notices;
@@ -14,6 +36,9 @@ pub mod plan;
 mod reveal;
 mod send;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
@@ -23,7 +48,7 @@ use tokio_util::sync::CancellationToken;
 use crate::app::Hearth;
 use crate::platform::Platforms;
 use crate::schedule::{ScheduleSpec, Zone};
-use crate::store::SlotPlan;
+use crate::store::{ChangeStamp, SlotPlan};
 
 pub use choose::{choose_for, prompt_by_id};
 
@@ -55,7 +80,18 @@ pub struct Engine {
     /// Names of the platforms this process sends to, as a JSON array for SQL.
     active: String,
     /// One tick at a time within a process (across processes the leases decide).
-    tick_lock: Mutex<()>,
+    /// Guards the hint of the last wake-up that found nothing due.
+    tick_lock: Mutex<Option<Hint>>,
+    /// Set while a checkpoint the engine started runs.
+    checkpointing: Arc<AtomicBool>,
+}
+
+/// What a wake-up with nothing due read: the earliest due time (`None`: nothing is
+/// waiting), valid while the database's stamp is still `stamp` (see the module docs).
+#[derive(Debug, Clone, Copy)]
+struct Hint {
+    stamp: ChangeStamp,
+    next: Option<i64>,
 }
 
 impl Engine {
@@ -69,7 +105,8 @@ impl Engine {
             hearth,
             platforms,
             active: serde_json::to_string(&active).unwrap_or_else(|_| "[]".into()),
-            tick_lock: Mutex::new(()),
+            tick_lock: Mutex::new(None),
+            checkpointing: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -101,19 +138,30 @@ impl Engine {
     }
 
     /// A tick that stops taking new deliveries once `shutdown` is cancelled. When
-    /// nothing was due it also returns what it read: the earliest slot or retry
-    /// (nothing has been written since, so the caller can sleep until then).
+    /// nothing was due it also returns the earliest due time, read or hinted (nothing
+    /// has been written since, so the caller can sleep until then).
     async fn tick_with(
         &self,
         now: DateTime<Utc>,
         shutdown: Option<&CancellationToken>,
     ) -> anyhow::Result<(TickReport, Option<Option<i64>>)> {
-        let _guard = self.tick_lock.lock().await;
+        let mut hint = self.tick_lock.lock().await;
         let mut report = TickReport::default();
+        let not_due = |next: Option<i64>| next.is_none_or(|at| at > now.timestamp());
+        // Taken before the read: see the module docs.
+        let stamp = self.hearth.store.change_stamp();
+        if let (Some(stamp), Some(h)) = (stamp, *hint)
+            && h.stamp == stamp
+            && not_due(h.next)
+        {
+            return Ok((report, Some(h.next)));
+        }
         let next = self.hearth.store.earliest_due(&self.active).await?;
-        if next.is_none_or(|at| at > now.timestamp()) {
+        if not_due(next) {
+            *hint = stamp.map(|stamp| Hint { stamp, next });
             return Ok((report, Some(next)));
         }
+        *hint = None;
         // Pauses given an end date (`pause --until`) that has come.
         for (couple, at) in self.hearth.store.pauses_ending(now.timestamp()).await? {
             let at = DateTime::from_timestamp(at, 0).unwrap_or(now);
@@ -132,21 +180,34 @@ impl Engine {
                 break;
             }
         }
+        if report.claimed > 0 {
+            // The claim's pages go to the database while the deliveries are sent.
+            self.checkpoint_beside();
+        }
         self.send_ready(now, &mut report, shutdown).await?;
         if report != TickReport::default() {
             tracing::debug!(?report, "tick");
+            self.checkpoint_beside();
         }
         Ok((report, None))
     }
 
     /// Only the claim step: due schedules become delivery rows, next slots advance.
+    /// Each distinct spec and zone is parsed once per claim (many schedules share
+    /// them, and parsing a cron line costs more than planning its slots).
     pub async fn claim_due(&self, now: DateTime<Utc>) -> anyhow::Result<(usize, usize, usize)> {
+        let mut specs: HashMap<String, Option<ScheduleSpec>> = HashMap::new();
+        let mut zones: HashMap<String, Option<Zone>> = HashMap::new();
         self.hearth
             .store
             .claim_due(now.timestamp(), CLAIM_BATCH, &self.active, |due| {
-                let (Ok(spec), Ok(zone)) =
-                    (ScheduleSpec::parse(&due.spec), Zone::parse(&due.timezone))
-                else {
+                let spec = specs
+                    .entry(due.spec.clone())
+                    .or_insert_with(|| ScheduleSpec::parse(&due.spec).ok());
+                let zone = *zones
+                    .entry(due.timezone.clone())
+                    .or_insert_with(|| Zone::parse(&due.timezone).ok());
+                let (Some(spec), Some(zone)) = (spec.as_ref(), zone) else {
                     tracing::error!(
                         schedule = due.id,
                         "stored schedule no longer parses; stopping it"
@@ -156,7 +217,7 @@ impl Engine {
                 let Some(due_at) = DateTime::from_timestamp(due.next_slot_at, 0) else {
                     return SlotPlan::default();
                 };
-                plan::plan_slots(&spec, zone, due_at, now, Duration::seconds(due.grace_secs))
+                plan::plan_slots(spec, zone, due_at, now, Duration::seconds(due.grace_secs))
             })
             .await
     }
@@ -188,6 +249,24 @@ impl Engine {
         }
         self.hearth.status.set_engine_running(false);
         tracing::info!("engine stopped");
+    }
+}
+
+impl Engine {
+    /// Starts a passive checkpoint beside the engine (unless one it started still
+    /// runs): what the tick wrote is copied from the WAL into the database without
+    /// the tick's commits waiting for it (see [`crate::store::POOL_CHECKPOINT_PAGES`]).
+    fn checkpoint_beside(&self) {
+        if self.checkpointing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (store, flag) = (self.hearth.store.clone(), self.checkpointing.clone());
+        tokio::spawn(async move {
+            if let Err(e) = store.checkpoint().await {
+                tracing::debug!(error = format!("{e:#}"), "checkpoint not done");
+            }
+            flag.store(false, Ordering::Release);
+        });
     }
 }
 

@@ -5,8 +5,6 @@
 //! not several per delivery. Transient failures back off; permanent ones stop the
 //! schedule and tell the moderators once.
 
-use std::time::Duration as StdDuration;
-
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
@@ -14,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::backoff::backoff;
 use super::{Engine, SEND_BATCH, TickReport};
 use crate::catalog::Prompt;
 use crate::catalog::tags::{Depth, Kind};
@@ -233,19 +232,36 @@ impl Engine {
 
     /// The prompt of each delivery, and whether it was chosen now (so is to be
     /// recorded): the one recorded on an earlier attempt if it still exists, else a
-    /// new choice. The couples' histories and reactions are read in one query.
+    /// new choice. The couples' histories and reactions and their communities' custom
+    /// prompts are read in one query.
     async fn prompts_for(
         &self,
         batch: &[(&OpenDelivery, Arc<dyn Platform>)],
     ) -> anyhow::Result<Vec<Option<(Prompt, bool)>>> {
         let h = &self.hearth;
-        let mut custom: HashMap<(PlatformKind, String), Vec<Prompt>> = HashMap::new();
-        for (d, _) in batch {
-            let community = (d.channel.platform, d.channel.scope.clone());
-            if let std::collections::hash_map::Entry::Vacant(e) = custom.entry(community) {
-                e.insert(super::choose::custom_prompts(h, &d.channel).await?);
-            }
-        }
+        let mut communities: Vec<(PlatformKind, &str)> = batch
+            .iter()
+            .map(|(d, _)| (d.channel.platform, d.channel.scope.as_str()))
+            .collect();
+        communities.sort_unstable();
+        communities.dedup();
+        // Those without a catalog prompt yet; one with a custom prompt still known keeps
+        // it, so its history is read but not used.
+        let wanted: Vec<(i64, &str)> = batch
+            .iter()
+            .filter(|(d, _)| {
+                d.prompt_id
+                    .as_deref()
+                    .is_none_or(|id| h.catalog.get(id).is_none())
+            })
+            .map(|(d, _)| (d.couple_id, d.kind.as_str()))
+            .collect();
+        let mut inputs = h.store.selection_inputs(&wanted, &communities).await?;
+        let custom: HashMap<(PlatformKind, String), Vec<Prompt>> = inputs
+            .custom
+            .drain()
+            .map(|(community, prompts)| (community, super::choose::as_prompts(&prompts)))
+            .collect();
         let known = |d: &OpenDelivery| -> Option<Prompt> {
             let id = d.prompt_id.as_deref()?;
             h.catalog
@@ -253,12 +269,6 @@ impl Engine {
                 .or_else(|| custom_of(&custom, d).iter().find(|p| p.id == id))
                 .cloned()
         };
-        let wanted: Vec<(i64, &str)> = batch
-            .iter()
-            .filter(|(d, _)| known(d).is_none())
-            .map(|(d, _)| (d.couple_id, d.kind.as_str()))
-            .collect();
-        let mut inputs = h.store.selection_inputs(&wanted).await?;
         let mut chosen = Vec::with_capacity(batch.len());
         for (d, _) in batch {
             if let Some(p) = known(d) {
@@ -377,23 +387,4 @@ fn custom_of<'c>(
     custom
         .get(&(d.channel.platform, d.channel.scope.clone()))
         .map_or(&[], Vec::as_slice)
-}
-
-/// Capped exponential backoff: base, 2·base, 4·base, … up to `max` seconds.
-pub fn backoff(attempt: i64, base_secs: u64, max_secs: u64) -> StdDuration {
-    let exp = u32::try_from(attempt.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
-    StdDuration::from_secs(base_secs.saturating_mul(1u64 << exp).min(max_secs))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::backoff;
-
-    #[test]
-    fn backoff_grows_and_caps() {
-        assert_eq!(backoff(1, 5, 600).as_secs(), 5);
-        assert_eq!(backoff(2, 5, 600).as_secs(), 10);
-        assert_eq!(backoff(4, 5, 600).as_secs(), 40);
-        assert_eq!(backoff(30, 5, 600).as_secs(), 600);
-    }
 }

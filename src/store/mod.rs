@@ -21,12 +21,15 @@ mod reactions;
 mod schedules;
 mod send_batch;
 mod totals;
+// The cheap check of whether anything was committed since.
+mod watch;
 // Suggested prompts and the notices that tell their authors.
 mod notices;
 mod suggestions;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -51,6 +54,14 @@ pub use reactions::ReactionCount;
 pub use schedules::{DueSchedule, NewSchedule, ScheduleRow, SlotPlan};
 pub use send_batch::{LeaseRequest, SelectionInputs};
 pub use suggestions::{Decision, Suggestion};
+pub use watch::ChangeStamp;
+
+/// WAL pages after which a commit on the pool's connections checkpoints by itself.
+/// Above SQLite's 1,000: a claim of 1,000 due slots writes about that many pages, and
+/// its commit would otherwise wait for copying them into the database and two
+/// fsyncs. The engine starts a passive checkpoint beside itself after it writes
+/// ([`Store::checkpoint`]), so this is only the backstop for other writers.
+pub const POOL_CHECKPOINT_PAGES: u32 = 10_000;
 
 /// The database handle. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -58,6 +69,9 @@ pub struct Store {
     pool: SqlitePool,
     /// How the pool connects, for connections of its own (the reaction writer's).
     options: SqliteConnectOptions,
+    /// Tells whether anything was committed since (see [`Store::change_stamp`]);
+    /// `None` if its connection could not be opened.
+    watch: Option<Arc<watch::ChangeWatch>>,
 }
 
 impl Store {
@@ -71,17 +85,29 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("wal_autocheckpoint", POOL_CHECKPOINT_PAGES.to_string());
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(opts.clone())
             .await
             .with_context(|| format!("while opening the database {}", path.display()))?;
-        let store = Store {
+        let mut store = Store {
             pool,
             options: opts,
+            watch: None,
         };
         store.migrate().await?;
+        store.watch = match watch::ChangeWatch::open(path) {
+            Ok(w) => Some(Arc::new(w)),
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    "cannot watch the database for changes; the engine reads it on every wake-up"
+                );
+                None
+            }
+        };
         Ok(store)
     }
 
@@ -93,8 +119,18 @@ impl Store {
             .context("while applying database migrations")
     }
 
+    /// A stamp of the database's history: equal stamps mean nothing was committed in
+    /// between, by this process or another sharing the file. A few microseconds, no
+    /// round trip to sqlx's worker. `None` when it cannot be told (assume a change).
+    pub fn change_stamp(&self) -> Option<ChangeStamp> {
+        self.watch.as_ref()?.stamp()
+    }
+
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
+        if let Some(w) = &self.watch {
+            w.close();
+        }
         self.pool.close().await;
     }
 }

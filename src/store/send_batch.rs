@@ -1,5 +1,6 @@
-//! The SQL of sending deliveries in batches: what choosing their prompts needs, read
-//! for the whole batch at once; leasing them and recording their prompts in one
+//! The SQL of sending deliveries in batches: what choosing their prompts needs (the
+//! couples' histories and reactions, their communities' custom prompts), read for the
+//! whole batch at once; leasing them and recording their prompts in one
 //! transaction; recording many posts in one transaction.
 //!
 //! Lists travel as one JSON array bound to one parameter (read with `json_each`), so
@@ -9,7 +10,8 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 
-use super::Store;
+use super::{CustomPrompt, Store};
+use crate::domain::PlatformKind;
 
 /// What choosing prompts for a batch of deliveries needs to know about their couples.
 #[derive(Debug, Default)]
@@ -18,6 +20,9 @@ pub struct SelectionInputs {
     pub history: HashMap<(i64, String), Vec<String>>,
     /// (prompt id, emoji) of the active reactions on each couple's prompts.
     pub signals: HashMap<i64, Vec<(String, String)>>,
+    /// The custom prompts of each community asked for, by (platform, scope), oldest
+    /// first (a community without any has no entry).
+    pub custom: HashMap<(PlatformKind, String), Vec<CustomPrompt>>,
 }
 
 /// A delivery to lease, with the prompt chosen for it if it has none yet.
@@ -29,25 +34,35 @@ pub struct LeaseRequest {
 }
 
 type HistoryRow = (i64, String, String);
+/// platform, scope, id, kind, practice, intimacy, depth, text.
+type CustomRow = (String, String, i64, String, String, String, String, String);
 
 impl Store {
     /// For each (couple, kind) in `wanted`: the prompt ids given to the couple for
-    /// that kind, oldest first; and for their couples, (prompt id, emoji) of every
-    /// active reaction on their prompts. One read, each list as one JSON value: a
-    /// year of history is hundreds of rows, and a row costs more to fetch than its
-    /// share of one string.
+    /// that kind, oldest first; for their couples, (prompt id, emoji) of every active
+    /// reaction on their prompts; and the custom prompts of the `communities`
+    /// ((platform, scope) pairs). One read, each list as one JSON value: a year of
+    /// history is hundreds of rows, and a row costs more to fetch than its share of
+    /// one string.
     pub async fn selection_inputs(
         &self,
         wanted: &[(i64, &str)],
+        communities: &[(PlatformKind, &str)],
     ) -> anyhow::Result<SelectionInputs> {
         let mut inputs = SelectionInputs::default();
-        if wanted.is_empty() {
+        if wanted.is_empty() && communities.is_empty() {
             return Ok(inputs);
         }
         let wanted_json = serde_json::to_string(wanted)?;
-        let (history, signals): (Option<String>, Option<String>) = sqlx::query_as(
-            "WITH w AS MATERIALIZED (
+        let communities: Vec<(&str, &str)> =
+            communities.iter().map(|(p, s)| (p.as_str(), *s)).collect();
+        let (history, signals, custom): (Option<String>, Option<String>, Option<String>) =
+            sqlx::query_as(
+                "WITH w AS MATERIALIZED (
                  SELECT DISTINCT value ->> 0 AS couple_id, value ->> 1 AS kind FROM json_each(?1)
+             ),
+             k AS MATERIALIZED (
+                 SELECT DISTINCT value ->> 0 AS platform, value ->> 1 AS scope FROM json_each(?2)
              )
              SELECT
                  (SELECT json_group_array(json_array(w.couple_id, w.kind,
@@ -57,11 +72,15 @@ impl Store {
                  (SELECT json_group_array(json_array(d.couple_id, d.prompt_id, r.emoji))
                   FROM reactions r JOIN deliveries d ON d.id = r.delivery_id
                   WHERE d.couple_id IN (SELECT couple_id FROM w)
-                    AND r.removed_at IS NULL AND d.prompt_id IS NOT NULL)",
-        )
-        .bind(wanted_json)
-        .fetch_one(&self.pool)
-        .await?;
+                    AND r.removed_at IS NULL AND d.prompt_id IS NOT NULL),
+                 (SELECT json_group_array(json_array(p.platform, p.scope, p.id, p.kind, p.practice,
+                                                     p.intimacy, p.depth, p.text) ORDER BY p.id)
+                  FROM k JOIN custom_prompts p ON p.platform = k.platform AND p.scope = k.scope)",
+            )
+            .bind(wanted_json)
+            .bind(serde_json::to_string(&communities)?)
+            .fetch_one(&self.pool)
+            .await?;
         if let Some(h) = history {
             let rows: Vec<(i64, String, Option<String>)> =
                 serde_json::from_str(&h).context("while reading prompt histories")?;
@@ -81,6 +100,27 @@ impl Store {
                     .entry(couple)
                     .or_default()
                     .push((prompt, emoji));
+            }
+        }
+        if let Some(c) = custom {
+            let rows: Vec<CustomRow> =
+                serde_json::from_str(&c).context("while reading custom prompts")?;
+            for (platform, scope, id, kind, practice, intimacy, depth, text) in rows {
+                let platform = PlatformKind::parse(&platform).ok_or_else(|| {
+                    anyhow::anyhow!("unknown platform {platform:?} in the database")
+                })?;
+                inputs
+                    .custom
+                    .entry((platform, scope))
+                    .or_default()
+                    .push(CustomPrompt {
+                        id,
+                        kind,
+                        practice,
+                        intimacy,
+                        depth,
+                        text,
+                    });
             }
         }
         Ok(inputs)

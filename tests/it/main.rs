@@ -37,3 +37,4 @@ mod streak;
 mod suggestions;
 mod time_property;
 mod two_zones;
+mod wake_hint;
