@@ -176,10 +176,10 @@ fn report(h: &Figures, tcs: &Figures, sel: &selection::Selection, full: bool) {
             judge(h.idle_wake <= 10e-6),
         ),
         (
-            format!("{due} due: claim_due (rows written)"),
+            format!("{due} due: claim and record (committed)"),
             secs(h.claim),
-            "",
-            "",
+            "≤ 50 ms",
+            judge(h.claim <= 0.05),
         ),
         (
             format!("{due} due: send to no-op platform + record"),
@@ -190,7 +190,7 @@ fn report(h: &Figures, tcs: &Figures, sel: &selection::Selection, full: bool) {
         (
             format!("{due} due: claim + send + record"),
             secs(total),
-            "≤ 50 ms",
+            "(≤ 50 ms)",
             judge(total <= 0.05),
         ),
         (
