@@ -166,6 +166,19 @@ pub async fn seed(dir: &Path, couples: usize, due: usize) -> anyhow::Result<Seed
         });
     }
 
+    // Each couple's weekly digest planned, as hearth plans it: next Sunday evening in
+    // its zone, well after the due instant (the bench times prompts, not digests).
+    let digest = ScheduleSpec::parse(hearth::config::DEFAULT_DIGEST)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut digest_next = Vec::with_capacity(zones.len());
+    for z in &zones {
+        let t = digest
+            .next_after(start, *z)
+            .context("the digest never comes")?
+            .timestamp();
+        ensure!(t > due_at().timestamp(), "a digest would be due in the bench");
+        digest_next.push(t);
+    }
     let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", db.display()))?
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Off);
@@ -177,17 +190,19 @@ pub async fn seed(dir: &Path, couples: usize, due: usize) -> anyhow::Result<Seed
     let ids: Vec<usize> = (0..couples).collect();
     for chunk in ids.chunks(1000) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO couples (id, platform, scope, channel, timezone, depth, created_at, created_by) ",
+            "INSERT INTO couples (id, platform, scope, channel, timezone, depth, created_at, created_by, digest_next_at) ",
         );
         qb.push_values(chunk, |mut b, &c| {
+            let zone = usize::try_from(mix(c as u64) % ZONES.len() as u64).unwrap_or(0);
             b.push_bind(c as i64 + 1)
                 .push_bind("discord")
                 .push_bind(format!("guild-{}", c / 100))
                 .push_bind(format!("chan-{c}"))
-                .push_bind(ZONES[usize::try_from(mix(c as u64) % ZONES.len() as u64).unwrap_or(0)])
+                .push_bind(ZONES[zone])
                 .push_bind("light")
                 .push_bind(now)
-                .push_bind("mod");
+                .push_bind("mod")
+                .push_bind(digest_next[zone]);
         });
         qb.build().execute(&mut *tx).await?;
         let mut qb: QueryBuilder<Sqlite> =
