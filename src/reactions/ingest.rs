@@ -85,8 +85,15 @@ impl ReactionIngest {
     /// Queues one event and waits until it is committed (or has failed).
     pub async fn submit(&self, ev: &ReactionEvent) -> anyhow::Result<ReactionOutcome> {
         let (reply, answer) = oneshot::channel();
-        let mut ev = ev.clone();
-        ev.emoji = normalize_emoji(&ev.emoji);
+        let ev = ReactionEvent {
+            platform: ev.platform,
+            message_id: ev.message_id.clone(),
+            user: ev.user.clone(),
+            emoji: normalize_emoji(&ev.emoji),
+            added: ev.added,
+            by_bot: ev.by_bot,
+            platform_ref: ev.platform_ref.clone(),
+        };
         let mut job = Job { ev, reply };
         // A queue whose writer is gone (its runtime ended) is replaced, once.
         for _ in 0..2 {
@@ -341,10 +348,10 @@ impl Writer {
                     active.insert(key, Slot::New(rows.len()));
                     rows.push(NewReaction {
                         delivery_id: p.delivery_id,
-                        user: ev.user.clone(),
-                        emoji: ev.emoji.clone(),
+                        user: &ev.user,
+                        emoji: &ev.emoji,
                         removed: false,
-                        platform_ref: ev.platform_ref.clone(),
+                        platform_ref: ev.platform_ref.as_deref(),
                     });
                     // "Another one" on the couple's latest prompt: one on-demand prompt
                     // of its kind, unless one is already waiting.

@@ -23,12 +23,12 @@ use crate::domain::PlatformKind;
 
 /// A reaction row to write: added in this batch, perhaps removed again in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewReaction {
+pub struct NewReaction<'a> {
     pub delivery_id: i64,
-    pub user: String,
-    pub emoji: String,
+    pub user: &'a str,
+    pub emoji: &'a str,
     pub removed: bool,
-    pub platform_ref: Option<String>,
+    pub platform_ref: Option<&'a str>,
 }
 
 /// An on-demand prompt to queue ("another one").
@@ -328,7 +328,7 @@ impl ReactionConn {
         &mut self,
         now: i64,
         removed: &[i64],
-        new: &[NewReaction],
+        new: &[NewReaction<'_>],
         on_demand: &[OnDemand],
     ) -> anyhow::Result<()> {
         if !self.in_batch {
@@ -340,10 +340,7 @@ impl ReactionConn {
         }
         let new: Vec<_> = new
             .iter()
-            .map(|r| {
-                let platform_ref = r.platform_ref.as_deref();
-                (r.delivery_id, &r.user, &r.emoji, r.removed, platform_ref)
-            })
+            .map(|r| (r.delivery_id, r.user, r.emoji, r.removed, r.platform_ref))
             .collect();
         let on_demand: Vec<_> = on_demand
             .iter()
