@@ -43,7 +43,7 @@ pub use notices::PendingNotice;
 pub use pauses::{PausePeriod, PostedEngagement};
 pub use reaction_batch::{
     BatchFacts, NewReaction, OnDemand, ReactionConn, ReactionKey, WRITER_CACHE_KIB,
-    WRITER_CHECKPOINT_PAGES, failed_on_data,
+    WRITER_CHECKPOINT_PAGES, failed_on_data, reaction_writer_options,
 };
 pub use reaction_lookups::{LOOKUPS_PER_GENERATION, Lookups, PostedPrompt};
 pub use reactions::ReactionCount;

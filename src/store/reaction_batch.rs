@@ -15,6 +15,7 @@
 use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, SqliteConnection};
 
 use super::Store;
@@ -71,15 +72,25 @@ pub const WRITER_CACHE_KIB: u32 = 65_536;
 /// batch; the writer also starts checkpoints beside itself, so this is the backstop.
 pub const WRITER_CHECKPOINT_PAGES: u32 = 10_000;
 
+/// The reaction writer's connection settings on top of `base` (the pool's): a larger
+/// page cache and checkpoint interval, and statement journals kept in memory (a batch's
+/// multi-row statements journal the pages they change so that one failing statement
+/// can be undone alone; in a file that is a write per page besides the WAL's).
+///
+/// With the pool's `journal_mode=WAL` and `synchronous=NORMAL`, a commit is durable
+/// against a crash of the process (it is in the WAL file once the commit returns); a
+/// crash of the machine or power loss may lose the last commits before a checkpoint,
+/// never corrupt the database.
+pub fn reaction_writer_options(base: SqliteConnectOptions) -> SqliteConnectOptions {
+    base.pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
+        .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string())
+        .pragma("temp_store", "memory")
+}
+
 impl Store {
-    /// Opens the reaction writer's connection: the pool's settings plus a larger page
-    /// cache and checkpoint interval.
+    /// Opens the reaction writer's connection: see [`reaction_writer_options`].
     pub async fn open_reaction_writer(&self) -> anyhow::Result<ReactionConn> {
-        let conn = self
-            .options
-            .clone()
-            .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
-            .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string())
+        let conn = reaction_writer_options(self.options.clone())
             .connect()
             .await
             .context("while opening the reaction writer's connection")?;
