@@ -24,7 +24,7 @@ use hearth::clock::SystemClock;
 use hearth::config::Config;
 use hearth::domain::PlatformKind;
 use hearth::reactions::{ReactionEvent, ReactionOutcome, on_reaction};
-use hearth::store::{WRITER_CACHE_KIB, WRITER_CHECKPOINT_PAGES};
+use hearth::store::reaction_writer_options;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqlitePool, query};
 
@@ -359,11 +359,7 @@ async fn raw_ceiling(size: Size) -> anyhow::Result<f64> {
         .await;
     seed(&db, size).await?;
     // One connection set up as the reaction writer's is.
-    let mut conn = options(&db)?
-        .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
-        .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string())
-        .connect()
-        .await?;
+    let mut conn = reaction_writer_options(options(&db)?).connect().await?;
     let deliveries = size.couples * size.posts_per_couple;
     let now = chrono::Utc::now().timestamp();
     let started = Instant::now();

@@ -45,8 +45,12 @@ impl Meanings {
     }
 
     pub fn of(&self, emoji: &str) -> Option<Meaning> {
-        let e = normalize_emoji(emoji);
-        self.0.iter().find(|(k, _)| *k == e).map(|(_, m)| *m)
+        self.of_normalized(&normalize_emoji(emoji))
+    }
+
+    /// [`Meanings::of`] an emoji already normalised.
+    pub fn of_normalized(&self, emoji: &str) -> Option<Meaning> {
+        self.0.iter().find(|(k, _)| k == emoji).map(|(_, m)| *m)
     }
 }
 

@@ -30,7 +30,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::{PlatformKind, normalize_emoji};
 use crate::status::Status;
-use crate::store::{BatchFacts, NewReaction, OnDemand, ReactionConn, Store};
+use crate::store::{NewReaction, OnDemand, ReactionConn, ReactionKey, Store, failed_on_data};
 
 /// The most events applied in one transaction.
 pub const MAX_BATCH: usize = 512;
@@ -85,8 +85,15 @@ impl ReactionIngest {
     /// Queues one event and waits until it is committed (or has failed).
     pub async fn submit(&self, ev: &ReactionEvent) -> anyhow::Result<ReactionOutcome> {
         let (reply, answer) = oneshot::channel();
-        let mut ev = ev.clone();
-        ev.emoji = normalize_emoji(&ev.emoji);
+        let ev = ReactionEvent {
+            platform: ev.platform,
+            message_id: ev.message_id.clone(),
+            user: ev.user.clone(),
+            emoji: normalize_emoji(&ev.emoji),
+            added: ev.added,
+            by_bot: ev.by_bot,
+            platform_ref: ev.platform_ref.clone(),
+        };
         let mut job = Job { ev, reply };
         // A queue whose writer is gone (its runtime ended) is replaced, once.
         for _ in 0..2 {
@@ -136,15 +143,7 @@ enum Failed {
 
 impl Failed {
     fn from_sql(e: anyhow::Error) -> Failed {
-        // SQLite's primary result codes that depend on the data written: ERROR (a
-        // trigger's RAISE among others), TOOBIG, CONSTRAINT, MISMATCH, RANGE.
-        let on_data = e.chain().any(|c| {
-            c.downcast_ref::<sqlx::Error>()
-                .and_then(sqlx::Error::as_database_error)
-                .and_then(|d| d.code()?.parse::<i32>().ok())
-                .is_some_and(|code| matches!(code & 0xff, 1 | 18 | 19 | 20 | 25))
-        });
-        if on_data {
+        if failed_on_data(&e) {
             Failed::Content(e)
         } else {
             Failed::Database(e)
@@ -279,37 +278,52 @@ impl Writer {
         events: &[&ReactionEvent],
         now: i64,
     ) -> anyhow::Result<(Vec<ReactionOutcome>, bool)> {
-        let live: Vec<&ReactionEvent> = events.iter().copied().filter(|e| !e.by_bot).collect();
-        let mut facts: HashMap<PlatformKind, BatchFacts> = HashMap::new();
-        let platforms: HashSet<PlatformKind> = live.iter().map(|e| e.platform).collect();
-        for platform in platforms {
-            let on = live.iter().filter(|e| e.platform == platform);
-            let ids: HashSet<&str> = on.clone().map(|e| e.message_id.as_str()).collect();
-            let another_on: HashSet<&str> = on
-                .filter(|e| e.added && self.meanings.of(&e.emoji) == Some(Meaning::Another))
-                .map(|e| e.message_id.as_str())
-                .collect();
-            let ids: Vec<&str> = ids.into_iter().collect();
-            let another_on: Vec<&str> = another_on.into_iter().collect();
-            facts.insert(platform, tx.facts(platform, &ids, &another_on).await?);
-        }
-
         /// Where the active reaction of one (delivery, user, emoji) is.
         enum Slot {
             Stored(i64),
             New(usize),
         }
-        // Couple ids are unique across platforms.
-        let mut another: HashMap<i64, (Option<i64>, bool)> = HashMap::new();
-        for f in facts.values_mut() {
-            another.extend(std::mem::take(&mut f.another));
-        }
-        let mut active: HashMap<(i64, &str, &str), Slot> = HashMap::new();
-        for f in facts.values() {
-            for (row, delivery, user, emoji) in &f.active {
-                active.insert((*delivery, user, emoji), Slot::Stored(*row));
+        let is_another = |e: &ReactionEvent| {
+            e.added && self.meanings.of_normalized(&e.emoji) == Some(Meaning::Another)
+        };
+        let mut platforms: Vec<PlatformKind> = Vec::new();
+        for e in events.iter().filter(|e| !e.by_bot) {
+            if !platforms.contains(&e.platform) {
+                platforms.push(e.platform);
             }
         }
+        let mut active: HashMap<(i64, &str, &str), Slot> = HashMap::new();
+        // Couple ids are unique across platforms.
+        let mut another: HashMap<i64, (Option<i64>, bool)> = HashMap::new();
+        for &platform in &platforms {
+            let on = || {
+                events
+                    .iter()
+                    .filter(move |e| !e.by_bot && e.platform == platform)
+            };
+            let mut seen: HashSet<ReactionKey<'_>> = HashSet::new();
+            let keys: Vec<ReactionKey<'_>> = on()
+                .map(|e| (e.message_id.as_str(), e.user.as_str(), e.emoji.as_str()))
+                .filter(|k| seen.insert(*k))
+                .collect();
+            let mut another_on: Vec<&str> = on()
+                .filter(|e| is_another(e))
+                .map(|e| e.message_id.as_str())
+                .collect();
+            another_on.sort_unstable();
+            another_on.dedup();
+            let facts = tx.facts(platform, &keys, &another_on).await?;
+            let lookups = tx.lookups();
+            for (at, row) in facts.active {
+                let (m, user, emoji) = keys[at];
+                if let Some(p) = lookups.posted(platform, m) {
+                    active.insert((p.delivery_id, user, emoji), Slot::Stored(row));
+                }
+            }
+            another.extend(facts.another);
+        }
+
+        let lookups = tx.lookups();
         let mut removed = Vec::new();
         let mut rows: Vec<NewReaction> = Vec::new();
         let mut on_demand: Vec<OnDemand> = Vec::new();
@@ -319,19 +333,11 @@ impl Writer {
                 outcomes.push(ReactionOutcome::IgnoredBot);
                 continue;
             }
-            let Some(f) = facts.get(&ev.platform) else {
+            let Some(p) = lookups.posted(ev.platform, &ev.message_id) else {
                 outcomes.push(ReactionOutcome::NotAPrompt);
                 continue;
             };
-            let Some(p) = f.posted.get(&ev.message_id) else {
-                outcomes.push(ReactionOutcome::NotAPrompt);
-                continue;
-            };
-            if !f
-                .members
-                .get(&p.couple_id)
-                .is_some_and(|m| m.contains(&ev.user))
-            {
+            if !lookups.is_member(p.couple_id, &ev.user) {
                 outcomes.push(ReactionOutcome::NotMember);
                 continue;
             }
@@ -342,14 +348,14 @@ impl Writer {
                     active.insert(key, Slot::New(rows.len()));
                     rows.push(NewReaction {
                         delivery_id: p.delivery_id,
-                        user: ev.user.clone(),
-                        emoji: ev.emoji.clone(),
+                        user: &ev.user,
+                        emoji: &ev.emoji,
                         removed: false,
-                        platform_ref: ev.platform_ref.clone(),
+                        platform_ref: ev.platform_ref.as_deref(),
                     });
                     // "Another one" on the couple's latest prompt: one on-demand prompt
                     // of its kind, unless one is already waiting.
-                    if self.meanings.of(&ev.emoji) == Some(Meaning::Another)
+                    if is_another(ev)
                         && let Some((latest, open)) = another.get_mut(&p.couple_id)
                         && *latest == Some(p.delivery_id)
                         && !*open

@@ -17,6 +17,8 @@ mod jar;
 // Pause periods and the data the weekly streak is computed from.
 mod pauses;
 mod reaction_batch;
+// What the reaction writer keeps in memory between batches.
+mod reaction_lookups;
 mod reactions;
 mod schedules;
 mod send_batch;
@@ -48,8 +50,10 @@ pub use jar::{JarItem, JarSource};
 pub use notices::PendingNotice;
 pub use pauses::{PausePeriod, PostedEngagement};
 pub use reaction_batch::{
-    BatchFacts, NewReaction, OnDemand, ReactionConn, WRITER_CACHE_KIB, WRITER_CHECKPOINT_PAGES,
+    BatchFacts, NewReaction, OnDemand, ReactionConn, ReactionKey, WRITER_CACHE_KIB,
+    WRITER_CHECKPOINT_PAGES, failed_on_data, reaction_writer_options,
 };
+pub use reaction_lookups::{LOOKUPS_PER_GENERATION, Lookups, PostedPrompt};
 pub use reactions::ReactionCount;
 pub use schedules::{DueSchedule, NewSchedule, ScheduleRow, SlotPlan};
 pub use send_batch::{LeaseRequest, SelectionInputs};

@@ -5,24 +5,31 @@
 //! Lists travel as one JSON array bound to one parameter (read with `json_each`) and
 //! results come back as JSON arrays in a single row: each statement keeps one text
 //! whatever the batch size, and a batch costs two round trips to the database (begin
-//! and read; write and commit) however many events it holds.
+//! and read; write and commit) however many events it holds. Results name what they
+//! are about by its position in the list sent, so little text travels back.
+//!
+//! The connection keeps its [`Lookups`] (posted prompts, couple members) from batch to
+//! batch; the read asks only for what they lack, plus the active reactions the events
+//! name and the epoch that tells whether the lookups are still true.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, SqliteConnection};
 
-use super::{PostedRef, Store};
+use super::Store;
+use super::reaction_lookups::{Lookups, PostedPrompt};
 use crate::domain::PlatformKind;
 
 /// A reaction row to write: added in this batch, perhaps removed again in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewReaction {
+pub struct NewReaction<'a> {
     pub delivery_id: i64,
-    pub user: String,
-    pub emoji: String,
+    pub user: &'a str,
+    pub emoji: &'a str,
     pub removed: bool,
-    pub platform_ref: Option<String>,
+    pub platform_ref: Option<&'a str>,
 }
 
 /// An on-demand prompt to queue ("another one").
@@ -33,15 +40,12 @@ pub struct OnDemand {
     pub requested_by: String,
 }
 
-/// What one batch of reaction events needs to know.
+/// What one batch of reaction events needs to know besides the lookups.
 #[derive(Debug, Default)]
 pub struct BatchFacts {
-    /// The posted prompt behind each known message id.
-    pub posted: HashMap<String, PostedRef>,
-    /// The members of each couple those prompts belong to.
-    pub members: HashMap<i64, Vec<String>>,
-    /// The active reactions on those prompts: (row id, delivery id, user, emoji).
-    pub active: Vec<(i64, i64, String, String)>,
+    /// For the keys asked about that are active reactions: (position of the key in
+    /// the list given, row id).
+    pub active: Vec<(usize, i64)>,
     /// For the couples asked about: their latest posted delivery, and whether an
     /// on-demand prompt is already waiting or being sent.
     pub another: HashMap<i64, (Option<i64>, bool)>,
@@ -57,6 +61,7 @@ pub struct ReactionConn {
     conn: SqliteConnection,
     /// Whether a transaction may be open.
     in_batch: bool,
+    lookups: Lookups,
 }
 
 /// Page cache of the writer's connection, in KiB: the pages a batch touches are spread
@@ -67,21 +72,32 @@ pub const WRITER_CACHE_KIB: u32 = 65_536;
 /// batch; the writer also starts checkpoints beside itself, so this is the backstop.
 pub const WRITER_CHECKPOINT_PAGES: u32 = 10_000;
 
+/// The reaction writer's connection settings on top of `base` (the pool's): a larger
+/// page cache and checkpoint interval, and statement journals kept in memory (a batch's
+/// multi-row statements journal the pages they change so that one failing statement
+/// can be undone alone; in a file that is a write per page besides the WAL's).
+///
+/// With the pool's `journal_mode=WAL` and `synchronous=NORMAL`, a commit is durable
+/// against a crash of the process (it is in the WAL file once the commit returns); a
+/// crash of the machine or power loss may lose the last commits before a checkpoint,
+/// never corrupt the database.
+pub fn reaction_writer_options(base: SqliteConnectOptions) -> SqliteConnectOptions {
+    base.pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
+        .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string())
+        .pragma("temp_store", "memory")
+}
+
 impl Store {
-    /// Opens the reaction writer's connection: the pool's settings plus a larger page
-    /// cache and checkpoint interval.
+    /// Opens the reaction writer's connection: see [`reaction_writer_options`].
     pub async fn open_reaction_writer(&self) -> anyhow::Result<ReactionConn> {
-        let conn = self
-            .options
-            .clone()
-            .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
-            .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string())
+        let conn = reaction_writer_options(self.options.clone())
             .connect()
             .await
             .context("while opening the reaction writer's connection")?;
         Ok(ReactionConn {
             conn,
             in_batch: false,
+            lookups: Lookups::default(),
         })
     }
 
@@ -100,34 +116,41 @@ impl Store {
     }
 }
 
-/// The posted prompts behind the message ids `?1` on platform `?2` (the oldest
-/// delivery where two share a message id, as [`Store::delivery_by_message`] finds),
-/// their couples' members and their active reactions; for the message ids `?3`, the
-/// couple's latest posted delivery and whether it has an open on-demand prompt (the
-/// rules of [`Store::latest_posted`] and [`Store::has_open_on_demand`]).
+/// The lookups' epoch; the posted prompts behind the message ids `?1` on platform `?2`
+/// (by position in `?1`; the oldest delivery where two share a message id, as
+/// [`Store::delivery_by_message`] finds) and the members of their couples and of the
+/// couples `?5`; which of the keys `?3` (`[delivery id, or position in ?1; user;
+/// emoji]`) are active reactions (by position in `?3`); for the couples `?4` (`[couple
+/// id, or position in ?1]`), the couple's latest posted delivery and whether it has an
+/// open on-demand prompt (the rules of [`Store::latest_posted`] and
+/// [`Store::has_open_on_demand`]).
 macro_rules! read_sql {
     () => {
         "
 WITH p AS MATERIALIZED (
-    SELECT j.value AS message_id, d.id, d.couple_id, d.kind, d.prompt_id
+    SELECT j.key AS i, d.id, d.couple_id, d.kind
     FROM json_each(?1) j CROSS JOIN deliveries d
     WHERE d.id = (SELECT MIN(x.id) FROM deliveries x JOIN couples c ON c.id = x.couple_id
                   WHERE x.message_id = j.value AND c.platform = ?2)
 )
 SELECT
-    (SELECT json_group_array(json_array(message_id, id, couple_id, kind, prompt_id)) FROM p),
+    (SELECT n FROM reaction_lookups_epoch),
+    (SELECT json_group_array(json_array(i, id, couple_id, kind)) FROM p),
     (SELECT json_group_array(json_array(m.couple_id, m.user_id)) FROM couple_members m
-     WHERE m.couple_id IN (SELECT couple_id FROM p)),
-    (SELECT json_group_array(json_array(r.id, r.delivery_id, r.user_id, r.emoji)) FROM reactions r
-     WHERE r.removed_at IS NULL AND r.delivery_id IN (SELECT id FROM p)),
+     WHERE m.couple_id IN (SELECT couple_id FROM p UNION SELECT value FROM json_each(?5))),
+    (SELECT json_group_array(json_array(k.key, r.id)) FROM json_each(?3) k JOIN reactions r
+     ON r.delivery_id = coalesce(k.value ->> 0, (SELECT p.id FROM p WHERE p.i = k.value ->> 1))
+        AND r.user_id = k.value ->> 2 AND r.emoji = k.value ->> 3 AND r.removed_at IS NULL),
     (SELECT json_group_array(json_array(
         a.couple_id,
         (SELECT l.id FROM deliveries l WHERE l.couple_id = a.couple_id AND l.state = 'posted'
          ORDER BY l.posted_at DESC, l.id DESC LIMIT 1),
         EXISTS (SELECT 1 FROM deliveries o WHERE o.couple_id = a.couple_id
                 AND o.schedule_id IS NULL AND o.state IN ('pending', 'sending'))))
-     FROM (SELECT DISTINCT couple_id FROM p
-           WHERE message_id IN (SELECT value FROM json_each(?3))) a)"
+     FROM (SELECT DISTINCT coalesce(q.value ->> 0,
+                                    (SELECT p.couple_id FROM p WHERE p.i = q.value ->> 1)) AS couple_id
+           FROM json_each(?4) q) a
+     WHERE a.couple_id IS NOT NULL)"
     };
 }
 
@@ -150,59 +173,162 @@ SELECT value ->> 0, value ->> 1, ?1, 'pending', value ->> 2, ?1
 FROM json_each(?4) ORDER BY key;
 COMMIT;";
 
-type PostedRow = (String, i64, i64, String, Option<String>);
-/// The four JSON arrays of [`READ`].
+/// The five columns of [`READ`]: the epoch and four JSON arrays.
 type FactsRow = (
+    i64,
     Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
 );
 
-fn parse<T: serde::de::DeserializeOwned>(json: Option<String>) -> anyhow::Result<Vec<T>> {
+fn parse<T: serde::de::DeserializeOwned>(json: Option<&str>) -> anyhow::Result<Vec<T>> {
     match json {
-        Some(s) => serde_json::from_str(&s).context("while reading a reaction batch"),
+        Some(s) => serde_json::from_str(s).context("while reading a reaction batch"),
         None => Ok(Vec::new()),
     }
 }
 
+/// A reaction an event names: (message id, user, emoji).
+pub type ReactionKey<'a> = (&'a str, &'a str, &'a str);
+
+/// Where a message id points in a read: a known posted prompt (delivery, couple), or a
+/// position in the message ids asked about.
+#[derive(Clone, Copy)]
+enum Target {
+    Known(i64, i64),
+    Ask(usize),
+}
+
+/// The posted prompts, members, active reactions and on-demand state of [`READ`].
+type PostedRow = (usize, i64, i64, String);
+
 impl ReactionConn {
-    /// Everything a batch of events on `platform` needs: see [`BatchFacts`].
-    /// `another_on` names the message ids whose couples' on-demand state is needed.
+    /// What the writer knows about posted prompts and couple members, as of the
+    /// batch's last [`ReactionConn::facts`].
+    pub fn lookups(&self) -> &Lookups {
+        &self.lookups
+    }
+
+    /// What a batch of events on `platform` needs: the lookups of every message the
+    /// `keys` name are brought up to date (see [`ReactionConn::lookups`]), and
+    /// [`BatchFacts`] tells which keys are active reactions and, for the couples of
+    /// the messages `another_on`, their on-demand state. Keys on messages that are no
+    /// posted prompt, or by someone outside the couple, may be left unanswered.
     /// The first call of a batch begins its transaction, in the same round trip.
     pub async fn facts(
         &mut self,
         platform: PlatformKind,
-        message_ids: &[&str],
+        keys: &[ReactionKey<'_>],
         another_on: &[&str],
     ) -> anyhow::Result<BatchFacts> {
-        let row: Result<FactsRow, _> =
-            sqlx::query_as(if self.in_batch { READ } else { BEGIN_AND_READ })
-                .bind(serde_json::to_string(message_ids)?)
-                .bind(platform.as_str())
-                .bind(serde_json::to_string(another_on)?)
-                .fetch_one(&mut self.conn)
-                .await;
-        self.in_batch = true;
-        let (posted, members, active, another) = row?;
-        let mut facts = BatchFacts::default();
-        for (message_id, delivery_id, couple_id, kind, prompt_id) in parse::<PostedRow>(posted)? {
-            let p = PostedRef {
-                delivery_id,
-                couple_id,
-                kind,
-                prompt_id,
-            };
-            facts.posted.insert(message_id, p);
+        if !self.in_batch {
+            self.lookups.age();
         }
-        for (couple_id, user) in parse::<(i64, String)>(members)? {
-            facts.members.entry(couple_id).or_default().push(user);
+        loop {
+            // What the lookups know, and what to ask for.
+            let mut ask: Vec<&str> = Vec::new();
+            let mut targets: HashMap<&str, Target> = HashMap::new();
+            let mut couples: HashSet<i64> = HashSet::new();
+            for m in keys.iter().map(|k| k.0).chain(another_on.iter().copied()) {
+                if targets.contains_key(m) {
+                    continue;
+                }
+                let known = self
+                    .lookups
+                    .touch_posted(platform, m)
+                    .map(|p| (p.delivery_id, p.couple_id));
+                let t = match known {
+                    Some((d, c)) => {
+                        if !self.lookups.touch_members(c) {
+                            couples.insert(c);
+                        }
+                        Target::Known(d, c)
+                    }
+                    None => {
+                        ask.push(m);
+                        Target::Ask(ask.len() - 1)
+                    }
+                };
+                targets.insert(m, t);
+            }
+            let mut sent = Vec::with_capacity(keys.len());
+            let mut key_json = Vec::with_capacity(keys.len());
+            for (at, (m, user, emoji)) in keys.iter().enumerate() {
+                let (d, i) = match targets.get(m) {
+                    Some(Target::Known(d, c)) => {
+                        if !couples.contains(c) && !self.lookups.is_member(*c, user) {
+                            continue;
+                        }
+                        (Some(*d), None)
+                    }
+                    Some(Target::Ask(i)) => (None, Some(*i)),
+                    None => continue,
+                };
+                sent.push(at);
+                key_json.push((d, i, *user, *emoji));
+            }
+            let another_json: Vec<(Option<i64>, Option<usize>)> = another_on
+                .iter()
+                .filter_map(|m| match targets.get(m)? {
+                    Target::Known(_, c) => Some((Some(*c), None)),
+                    Target::Ask(i) => Some((None, Some(*i))),
+                })
+                .collect();
+            let couples_json: Vec<i64> = couples.iter().copied().collect();
+
+            let row: Result<FactsRow, _> =
+                sqlx::query_as(if self.in_batch { READ } else { BEGIN_AND_READ })
+                    .bind(serde_json::to_string(&ask)?)
+                    .bind(platform.as_str())
+                    .bind(serde_json::to_string(&key_json)?)
+                    .bind(serde_json::to_string(&another_json)?)
+                    .bind(serde_json::to_string(&couples_json)?)
+                    .fetch_one(&mut self.conn)
+                    .await;
+            self.in_batch = true;
+            let (epoch, posted, members, active, another) = row?;
+            if !self.lookups.check_epoch(epoch) {
+                // Something the lookups held changed: ask again, knowing nothing.
+                continue;
+            }
+
+            let posted: Vec<PostedRow> = parse(posted.as_deref())?;
+            let mut by_couple: HashMap<i64, Vec<String>> =
+                couples.iter().map(|c| (*c, Vec::new())).collect();
+            for (_, _, couple_id, _) in &posted {
+                by_couple.entry(*couple_id).or_default();
+            }
+            for (couple_id, user) in parse::<(i64, String)>(members.as_deref())? {
+                by_couple.entry(couple_id).or_default().push(user);
+            }
+            for (i, delivery_id, couple_id, kind) in posted {
+                let m = ask
+                    .get(i)
+                    .context("a reaction batch read an unknown message")?;
+                let p = PostedPrompt {
+                    delivery_id,
+                    couple_id,
+                    kind,
+                };
+                self.lookups.insert_posted(platform, (*m).to_string(), p);
+            }
+            for (couple_id, users) in by_couple {
+                self.lookups.insert_members(couple_id, users);
+            }
+
+            let mut facts = BatchFacts::default();
+            for (at, row_id) in parse::<(usize, i64)>(active.as_deref())? {
+                let key = sent
+                    .get(at)
+                    .context("a reaction batch read an unknown key")?;
+                facts.active.push((*key, row_id));
+            }
+            for (couple_id, latest, open) in parse::<(i64, Option<i64>, i64)>(another.as_deref())? {
+                facts.another.insert(couple_id, (latest, open != 0));
+            }
+            return Ok(facts);
         }
-        facts.active = parse(active)?;
-        for (couple_id, latest, open) in parse::<(i64, Option<i64>, i64)>(another)? {
-            facts.another.insert(couple_id, (latest, open != 0));
-        }
-        Ok(facts)
     }
 
     /// Writes a batch's changes at `now` and commits: the rows `removed` marked
@@ -213,7 +339,7 @@ impl ReactionConn {
         &mut self,
         now: i64,
         removed: &[i64],
-        new: &[NewReaction],
+        new: &[NewReaction<'_>],
         on_demand: &[OnDemand],
     ) -> anyhow::Result<()> {
         if !self.in_batch {
@@ -223,13 +349,13 @@ impl ReactionConn {
             );
             return Ok(());
         }
-        let new: Vec<serde_json::Value> = new
+        let new: Vec<_> = new
             .iter()
-            .map(|r| serde_json::json!([r.delivery_id, r.user, r.emoji, r.removed, r.platform_ref]))
+            .map(|r| (r.delivery_id, r.user, r.emoji, r.removed, r.platform_ref))
             .collect();
-        let on_demand: Vec<serde_json::Value> = on_demand
+        let on_demand: Vec<_> = on_demand
             .iter()
-            .map(|o| serde_json::json!([o.couple_id, o.kind, o.requested_by]))
+            .map(|o| (o.couple_id, &o.kind, &o.requested_by))
             .collect();
         sqlx::query(WRITE_AND_COMMIT)
             .bind(now)
@@ -249,4 +375,17 @@ impl ReactionConn {
             let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
         }
     }
+}
+
+/// Whether a failed statement failed on the data it was given, perhaps because of one
+/// event of a batch, rather than on the database as a whole (busy, closed, full,
+/// unreadable). SQLite's primary result codes that depend on the data written:
+/// ERROR (a trigger's RAISE among others), TOOBIG, CONSTRAINT, MISMATCH, RANGE.
+pub fn failed_on_data(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<sqlx::Error>()
+            .and_then(sqlx::Error::as_database_error)
+            .and_then(|d| d.code()?.parse::<i32>().ok())
+            .is_some_and(|code| matches!(code & 0xff, 1 | 18 | 19 | 20 | 25))
+    })
 }

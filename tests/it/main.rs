@@ -29,6 +29,7 @@ mod matrix_harness;
 mod matrix_outage;
 mod privacy;
 mod reaction_ingest;
+mod reaction_lookups;
 mod reactions;
 mod security;
 mod selection;
