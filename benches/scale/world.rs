@@ -168,15 +168,18 @@ pub async fn seed(dir: &Path, couples: usize, due: usize) -> anyhow::Result<Seed
 
     // Each couple's weekly digest planned, as hearth plans it: next Sunday evening in
     // its zone, well after the due instant (the bench times prompts, not digests).
-    let digest = ScheduleSpec::parse(hearth::config::DEFAULT_DIGEST)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let digest =
+        ScheduleSpec::parse(hearth::config::DEFAULT_DIGEST).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut digest_next = Vec::with_capacity(zones.len());
     for z in &zones {
         let t = digest
             .next_after(start, *z)
             .context("the digest never comes")?
             .timestamp();
-        ensure!(t > due_at().timestamp(), "a digest would be due in the bench");
+        ensure!(
+            t > due_at().timestamp(),
+            "a digest would be due in the bench"
+        );
         digest_next.push(t);
     }
     let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", db.display()))?
