@@ -21,6 +21,14 @@ impl Engine {
     pub(super) async fn post_digests(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
         let h = &self.hearth;
         let now_s = now.timestamp();
+        // Most ticks have no digest work: one read says so.
+        if h.store
+            .earliest_digest(&self.active)
+            .await?
+            .is_none_or(|t| t > now_s)
+        {
+            return Ok(0);
+        }
         loop {
             let unplanned = h
                 .store

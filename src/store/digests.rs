@@ -62,6 +62,15 @@ impl Store {
         Ok(())
     }
 
+    /// When digests next need the engine (planning, a slot, a retry), for the
+    /// platforms in `active`: one read, so a tick with no digest work does no more.
+    pub async fn earliest_digest(&self, active: &str) -> anyhow::Result<Option<i64>> {
+        Ok(sqlx::query_scalar(earliest_digest_sql!())
+            .bind(active)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// Up to `limit` couples whose digest is on but not planned.
     pub async fn unplanned_digests(
         &self,
