@@ -10,7 +10,9 @@
 //! `cargo test --all-targets` runs it) a small size, checking correctness only: every
 //! outcome is the one the event stream implies and so is the number of active
 //! reactions left in the database. Timing is printed, never asserted.
-//! `--producers=N` and `--events=N` (after `--`) change the load.
+//! `--producers=N` and `--events=N` (after `--`) change the load;
+//! `--without-user-index` drops the index behind `forget-me`'s search for a person's
+//! reactions first, to show what it costs the writer (a what-if: hearth keeps it).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -40,6 +42,8 @@ struct Size {
     couples: usize,
     posts_per_couple: usize,
     producers: usize,
+    /// `--without-user-index`: drop `reactions_user` before the run (a what-if).
+    without_user_index: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,6 +54,7 @@ fn main() -> anyhow::Result<()> {
             couples: 5_000,
             posts_per_couple: 4,
             producers: 1_000,
+            without_user_index: false,
         }
     } else {
         Size {
@@ -57,6 +62,7 @@ fn main() -> anyhow::Result<()> {
             couples: 200,
             posts_per_couple: 3,
             producers: 50,
+            without_user_index: false,
         }
     };
     // `--producers=N` and `--events=N` try other loads.
@@ -65,6 +71,8 @@ fn main() -> anyhow::Result<()> {
             size.producers = n.parse().context("--producers")?;
         } else if let Some(n) = arg.strip_prefix("--events=") {
             size.events = n.parse().context("--events")?;
+        } else if arg == "--without-user-index" {
+            size.without_user_index = true;
         }
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -89,9 +97,17 @@ async fn run(size: Size) -> anyhow::Result<()> {
     let db = cfg.database.clone();
     let h = hearth::open(cfg, Arc::new(SystemClock)).await?;
     seed(&db, size).await?;
+    if size.without_user_index {
+        // What the index that finds a person's reactions (for `forget-me`) costs.
+        sqlx::query("DROP INDEX reactions_user")
+            .execute(&pool(&db).await?)
+            .await?;
+        println!("  (without the index reactions_user: a what-if, not how hearth runs)");
+    }
 
     // Producers own disjoint couples, so the events on one reaction come from one
     // producer in order and the end state does not depend on interleaving.
+    let written_before = bytes_written();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for p in 0..size.producers {
@@ -103,6 +119,9 @@ async fn run(size: Size) -> anyhow::Result<()> {
         total.merge(t.await??);
     }
     let elapsed = started.elapsed();
+    let written = bytes_written()
+        .zip(written_before)
+        .map(|(a, b)| a.saturating_sub(b));
 
     let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reactions WHERE removed_at IS NULL")
         .fetch_one(&pool(&db).await?)
@@ -134,6 +153,13 @@ async fn run(size: Size) -> anyhow::Result<()> {
         "  max event→commit       {:>10.2} ms",
         ms(total.latencies.last().copied().unwrap_or_default())
     );
+    if let Some(w) = written {
+        println!(
+            "  written to files       {:>10.1} KiB per event ({:.0} MB/s: WAL frames and checkpoints)",
+            w as f64 / 1024.0 / size.events as f64,
+            w as f64 / 1e6 / elapsed.as_secs_f64()
+        );
+    }
     println!(
         "  raw SQLite ceiling     {ceiling:>10.0} rows/s (multi-row INSERT, one transaction) — ingest is {:.1} % of it",
         100.0 * rate / ceiling
@@ -164,6 +190,15 @@ async fn run(size: Size) -> anyhow::Result<()> {
         "status counted {counted} stored reactions, {stored} were stored"
     );
     Ok(())
+}
+
+/// Bytes this process has handed to `write` and the like so far (Linux's
+/// `/proc/self/io`, `wchar`); `None` where it cannot be read.
+fn bytes_written() -> Option<u64> {
+    let io = std::fs::read_to_string("/proc/self/io").ok()?;
+    io.lines()
+        .find_map(|l| l.strip_prefix("wchar:"))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 /// What one producer saw.

@@ -9,9 +9,11 @@
 //! dropped, and every caller learns its outcome or its error. An event once queued is
 //! applied even if its caller stops waiting.
 //!
-//! The writer keeps a database connection of its own (warm page cache, two round trips
-//! a batch: see [`ReactionConn`]) and starts checkpoints beside itself, so its commits
-//! rarely copy the WAL into the database themselves.
+//! The writer is a thread of its own with a synchronous database connection of its own
+//! (warm page cache, statements prepared once: see [`ReactionConn`]), so a batch is
+//! calls into SQLite on one thread, with no hand-off per statement. It starts
+//! checkpoints beside itself ([`crate::store::Checkpointer`]), so its commits rarely copy the WAL
+//! into the database themselves. The thread ends when the [`ReactionIngest`] is dropped.
 //!
 //! The outcome of each event is the one it would get applied alone, in queue order:
 //! the bot's own reactions are ignored, reactions on anything but a posted prompt or by
@@ -19,7 +21,7 @@
 //! on the couple's latest prompt queues one on-demand prompt.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::{Context, anyhow};
@@ -36,8 +38,6 @@ use crate::store::{NewReaction, OnDemand, ReactionConn, ReactionKey, Store, fail
 pub const MAX_BATCH: usize = 512;
 /// How many events may wait for the writer before callers are held back.
 pub const QUEUE_LEN: usize = 8 * MAX_BATCH;
-/// Batches between the writer's background checkpoints.
-const CHECKPOINT_EVERY: u64 = 4;
 
 /// One event waiting for the writer, with the way back to its caller.
 struct Job {
@@ -45,8 +45,8 @@ struct Job {
     reply: oneshot::Sender<anyhow::Result<ReactionOutcome>>,
 }
 
-/// The queue into the writer task. The writer starts with the first event, on the
-/// runtime of its caller, and is started again if that runtime has gone away.
+/// The queue into the writer thread. The writer starts with the first event, and is
+/// started again if it has gone away.
 pub struct ReactionIngest {
     writer: Writer,
     queue: Mutex<Option<mpsc::Sender<Job>>>,
@@ -95,7 +95,7 @@ impl ReactionIngest {
             platform_ref: ev.platform_ref.clone(),
         };
         let mut job = Job { ev, reply };
-        // A queue whose writer is gone (its runtime ended) is replaced, once.
+        // A queue whose writer is gone is replaced, once.
         for _ in 0..2 {
             let queue = self.queue()?;
             match queue.send(job).await {
@@ -122,10 +122,12 @@ impl ReactionIngest {
         if let Some(s) = q.as_ref().filter(|s| !s.is_closed()) {
             return Ok(s.clone());
         }
-        let runtime = tokio::runtime::Handle::try_current()
-            .context("reactions are stored from within a tokio runtime")?;
         let (tx, rx) = mpsc::channel(QUEUE_LEN);
-        runtime.spawn(self.writer.clone().run(rx));
+        let writer = self.writer.clone();
+        std::thread::Builder::new()
+            .name("hearth-reactions".into())
+            .spawn(move || writer.run(rx))
+            .context("while starting the reaction writer")?;
         *q = Some(tx.clone());
         Ok(tx)
     }
@@ -152,40 +154,45 @@ impl Failed {
 }
 
 impl Writer {
-    /// Drains the queue batch by batch until every sender is gone.
+    /// Drains the queue batch by batch until every sender is gone: waits for an event,
+    /// then takes whatever else has queued up, to [`MAX_BATCH`].
     ///
-    /// Every [`CHECKPOINT_EVERY`] batches it starts a checkpoint on another connection
-    /// (unless one is still running), so copying the WAL into the database happens
-    /// beside the writer rather than inside one of its commits.
-    async fn run(self, mut rx: mpsc::Receiver<Job>) {
+    /// After every batch it asks for a checkpoint beside it (one at a time: asking
+    /// while one runs changes nothing). Copying the WAL into the database as it goes
+    /// keeps the WAL short, so the writer's own commits never reach the size at which
+    /// they would checkpoint themselves; with a checkpoint only every fourth batch,
+    /// the p99 event→commit latency under load was about half again as long.
+    fn run(self, mut rx: mpsc::Receiver<Job>) {
         let mut conn = None;
-        let mut jobs = Vec::with_capacity(MAX_BATCH);
-        let checkpointing = Arc::new(AtomicBool::new(false));
-        let mut batches: u64 = 0;
-        while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-            self.write(&mut conn, std::mem::take(&mut jobs)).await;
-            jobs.reserve(MAX_BATCH);
-            batches += 1;
-            if batches.is_multiple_of(CHECKPOINT_EVERY)
-                && !checkpointing.swap(true, Ordering::AcqRel)
-            {
-                let (store, flag) = (self.store.clone(), checkpointing.clone());
-                tokio::spawn(async move {
-                    if let Err(e) = store.checkpoint().await {
-                        tracing::debug!(error = format!("{e:#}"), "checkpoint not done");
-                    }
-                    flag.store(false, Ordering::Release);
-                });
+        let checkpoints = match self.store.checkpointer() {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::warn!(error = format!("{e:#}"), "no background checkpoints");
+                None
+            }
+        };
+        while let Some(first) = rx.blocking_recv() {
+            let mut jobs = Vec::with_capacity(MAX_BATCH);
+            jobs.push(first);
+            while jobs.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.write(&mut conn, jobs);
+            if let Some(c) = &checkpoints {
+                c.request();
             }
         }
     }
 
     /// Applies one batch and answers its callers. If applying fails, each event is
     /// tried again alone, so one bad event fails only its own caller.
-    async fn write(&self, conn: &mut Option<ReactionConn>, jobs: Vec<Job>) {
+    fn write(&self, conn: &mut Option<ReactionConn>, jobs: Vec<Job>) {
         let now = self.clock.now().timestamp();
         let events: Vec<&ReactionEvent> = jobs.iter().map(|j| &j.ev).collect();
-        let result = self.apply(conn, &events, now).await;
+        let result = self.apply(conn, &events, now);
         drop(events);
         match result {
             Ok(outcomes) => {
@@ -215,7 +222,7 @@ impl Writer {
                     "reaction batch failed; applying its events one by one"
                 );
                 for job in jobs {
-                    let r = match self.apply(conn, &[&job.ev], now).await {
+                    let r = match self.apply(conn, &[&job.ev], now) {
                         Ok(o) => Ok(o[0]),
                         Err(Failed::Database(e) | Failed::Content(e)) => Err(e),
                     };
@@ -227,7 +234,7 @@ impl Writer {
 
     /// Applies `events` in order in one transaction; their outcomes once committed.
     /// The writer's connection is opened when first needed and again after a failure.
-    async fn apply(
+    fn apply(
         &self,
         conn: &mut Option<ReactionConn>,
         events: &[&ReactionEvent],
@@ -242,15 +249,14 @@ impl Writer {
             None => conn.insert(
                 self.store
                     .open_reaction_writer()
-                    .await
                     .map_err(Failed::Database)?,
             ),
         };
-        let (outcomes, enqueued) = match self.plan(c, events, now).await {
+        let (outcomes, enqueued) = match self.plan(c, events, now) {
             Ok(r) => r,
             Err(e) => {
                 // Start the next batch afresh, on a new connection.
-                c.roll_back().await;
+                c.roll_back();
                 *conn = None;
                 return Err(Failed::from_sql(e));
             }
@@ -272,7 +278,7 @@ impl Writer {
     /// Reads what the batch needs, works out each event's outcome in order, and writes
     /// the result: removals of rows that were active, the new rows, and any on-demand
     /// prompt "another one" asked for; then commits. True if a prompt was queued.
-    async fn plan(
+    fn plan(
         &self,
         tx: &mut ReactionConn,
         events: &[&ReactionEvent],
@@ -312,7 +318,7 @@ impl Writer {
                 .collect();
             another_on.sort_unstable();
             another_on.dedup();
-            let facts = tx.facts(platform, &keys, &another_on).await?;
+            let facts = tx.facts(platform, &keys, &another_on)?;
             let lookups = tx.lookups();
             for (at, row) in facts.active {
                 let (m, user, emoji) = keys[at];
@@ -389,8 +395,7 @@ impl Writer {
                 ReactionOutcome::Unchanged
             });
         }
-        tx.write_and_commit(now, &removed, &rows, &on_demand)
-            .await?;
+        tx.write_and_commit(now, &removed, &rows, &on_demand)?;
         Ok((outcomes, !on_demand.is_empty()))
     }
 }

@@ -50,7 +50,7 @@ pub use jar::{JarItem, JarSource};
 pub use notices::PendingNotice;
 pub use pauses::{PausePeriod, PostedEngagement};
 pub use reaction_batch::{
-    BatchFacts, NewReaction, OnDemand, ReactionConn, ReactionKey, WRITER_CACHE_KIB,
+    BatchFacts, Checkpointer, NewReaction, OnDemand, ReactionConn, ReactionKey, WRITER_CACHE_KIB,
     WRITER_CHECKPOINT_PAGES, failed_on_data, reaction_writer_options,
 };
 pub use reaction_lookups::{LOOKUPS_PER_GENERATION, Lookups, PostedPrompt};
@@ -71,8 +71,8 @@ pub const POOL_CHECKPOINT_PAGES: u32 = 10_000;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
-    /// How the pool connects, for connections of its own (the reaction writer's).
-    options: SqliteConnectOptions,
+    /// The database file, for connections of its own (the reaction writer's).
+    path: Arc<Path>,
     /// Tells whether anything was committed since (see [`Store::change_stamp`]);
     /// `None` if its connection could not be opened.
     watch: Option<Arc<watch::ChangeWatch>>,
@@ -98,7 +98,7 @@ impl Store {
             .with_context(|| format!("while opening the database {}", path.display()))?;
         let mut store = Store {
             pool,
-            options: opts,
+            path: Arc::from(path),
             watch: None,
         };
         store.migrate().await?;

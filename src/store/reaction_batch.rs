@@ -4,9 +4,13 @@
 //!
 //! Lists travel as one JSON array bound to one parameter (read with `json_each`) and
 //! results come back as JSON arrays in a single row: each statement keeps one text
-//! whatever the batch size, and a batch costs two round trips to the database (begin
-//! and read; write and commit) however many events it holds. Results name what they
-//! are about by its position in the list sent, so little text travels back.
+//! (prepared once, kept in the connection's statement cache) whatever the batch size.
+//! Results name what they are about by its position in the list sent, so little text
+//! travels back.
+//!
+//! The connection is a plain synchronous one (rusqlite, on the same SQLite library
+//! sqlx links), used only from the reaction writer's own thread: a statement is a call
+//! into SQLite, not a hand-off to a worker thread and back.
 //!
 //! The connection keeps its [`Lookups`] (posted prompts, couple members) from batch to
 //! batch; the read asks only for what they lack, plus the active reactions the events
@@ -14,9 +18,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
 use anyhow::Context;
+use rusqlite::{Connection, OpenFlags, params};
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, SqliteConnection};
 
 use super::Store;
 use super::reaction_lookups::{Lookups, PostedPrompt};
@@ -58,7 +66,7 @@ pub struct BatchFacts {
 /// A batch is [`ReactionConn::facts`] (which begins the transaction), then
 /// [`ReactionConn::write_and_commit`]; after any error, [`ReactionConn::roll_back`].
 pub struct ReactionConn {
-    conn: SqliteConnection,
+    conn: Connection,
     /// Whether a transaction may be open.
     in_batch: bool,
     lookups: Lookups,
@@ -87,18 +95,83 @@ pub fn reaction_writer_options(base: SqliteConnectOptions) -> SqliteConnectOptio
         .pragma("temp_store", "memory")
 }
 
+/// How long a statement of the writer waits for another connection's write lock.
+const WRITER_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens a synchronous connection to the database at `path` with the pool's settings
+/// (WAL, `synchronous=NORMAL`, foreign keys, busy timeout) and the writer's (see
+/// [`reaction_writer_options`]). Blocking: call it on a thread of its own.
+fn open_writer_conn(path: &Path) -> anyhow::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("while opening the database {}", path.display()))?;
+    conn.busy_timeout(WRITER_BUSY_TIMEOUT)?;
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
+    anyhow::ensure!(
+        mode.eq_ignore_ascii_case("wal"),
+        "the database {} is not in WAL mode ({mode})",
+        path.display()
+    );
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "cache_size", format!("-{WRITER_CACHE_KIB}"))?;
+    conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
+    conn.pragma_update(None, "temp_store", "memory")?;
+    Ok(conn)
+}
+
+/// Starts passive checkpoints on a connection and thread of its own, so that copying
+/// the WAL into the database happens beside the reaction writer rather than inside
+/// one of its commits. The thread ends when the [`Checkpointer`] is dropped.
+pub struct Checkpointer {
+    ask: mpsc::SyncSender<()>,
+}
+
+impl Checkpointer {
+    /// Asks for a checkpoint; nothing happens if one is still asked for or running.
+    pub fn request(&self) {
+        let _ = self.ask.try_send(());
+    }
+}
+
 impl Store {
-    /// Opens the reaction writer's connection: see [`reaction_writer_options`].
-    pub async fn open_reaction_writer(&self) -> anyhow::Result<ReactionConn> {
-        let conn = reaction_writer_options(self.options.clone())
-            .connect()
-            .await
+    /// Opens the reaction writer's connection (see [`reaction_writer_options`]).
+    /// Blocking: the writer calls it on its own thread.
+    pub fn open_reaction_writer(&self) -> anyhow::Result<ReactionConn> {
+        let conn = open_writer_conn(&self.path)
             .context("while opening the reaction writer's connection")?;
         Ok(ReactionConn {
             conn,
             in_batch: false,
             lookups: Lookups::default(),
         })
+    }
+
+    /// Starts a [`Checkpointer`] for this database.
+    pub fn checkpointer(&self) -> anyhow::Result<Checkpointer> {
+        let (ask, asked) = mpsc::sync_channel::<()>(1);
+        let path = self.path.clone();
+        std::thread::Builder::new()
+            .name("hearth-checkpoint".into())
+            .spawn(move || {
+                let conn = match open_writer_conn(&path) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::warn!(error = format!("{e:#}"), "no background checkpoints");
+                        return;
+                    }
+                };
+                while asked.recv().is_ok() {
+                    let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    if let Err(e) = done {
+                        tracing::debug!(error = %e, "checkpoint not done");
+                    }
+                }
+            })
+            .context("while starting the checkpoint thread")?;
+        Ok(Checkpointer { ask })
     }
 
     /// Copies what it can of the WAL into the database without waiting for (or
@@ -157,21 +230,22 @@ SELECT
 /// The first read of a batch begins its transaction. `BEGIN IMMEDIATE` takes the write
 /// lock first, so what the batch reads cannot change before it writes, and a busy
 /// database shows before any work is done.
-const BEGIN_AND_READ: &str = concat!("BEGIN IMMEDIATE;", read_sql!());
+const BEGIN: &str = "BEGIN IMMEDIATE";
 const READ: &str = read_sql!();
 
-/// Marks the rows `?2` removed at `?1`, writes the new rows `?3` in order, queues the
-/// on-demand prompts `?4` (as [`Store::enqueue_on_demand`] does), and commits.
-const WRITE_AND_COMMIT: &str = "
-UPDATE reactions SET removed_at = ?1
-WHERE id IN (SELECT value FROM json_each(?2)) AND removed_at IS NULL;
+/// Marks the rows `?2` removed at `?1`.
+const REMOVE: &str = "UPDATE reactions SET removed_at = ?1
+WHERE id IN (SELECT value FROM json_each(?2)) AND removed_at IS NULL";
+/// Writes the new rows `?2` in order.
+const INSERT: &str = "
 INSERT INTO reactions (delivery_id, user_id, emoji, added_at, removed_at, platform_ref)
 SELECT value ->> 0, value ->> 1, value ->> 2, ?1, CASE WHEN value ->> 3 THEN ?1 END, value ->> 4
-FROM json_each(?3) ORDER BY key;
+FROM json_each(?2) ORDER BY key";
+/// Queues the on-demand prompts `?2` (as [`Store::enqueue_on_demand`] does).
+const ON_DEMAND: &str = "
 INSERT INTO deliveries (couple_id, kind, slot_at, state, requested_by, created_at)
 SELECT value ->> 0, value ->> 1, ?1, 'pending', value ->> 2, ?1
-FROM json_each(?4) ORDER BY key;
-COMMIT;";
+FROM json_each(?2) ORDER BY key";
 
 /// The five columns of [`READ`]: the epoch and four JSON arrays.
 type FactsRow = (
@@ -216,7 +290,7 @@ impl ReactionConn {
     /// the messages `another_on`, their on-demand state. Keys on messages that are no
     /// posted prompt, or by someone outside the couple, may be left unanswered.
     /// The first call of a batch begins its transaction, in the same round trip.
-    pub async fn facts(
+    pub fn facts(
         &mut self,
         platform: PlatformKind,
         keys: &[ReactionKey<'_>],
@@ -277,17 +351,21 @@ impl ReactionConn {
                 .collect();
             let couples_json: Vec<i64> = couples.iter().copied().collect();
 
-            let row: Result<FactsRow, _> =
-                sqlx::query_as(if self.in_batch { READ } else { BEGIN_AND_READ })
-                    .bind(serde_json::to_string(&ask)?)
-                    .bind(platform.as_str())
-                    .bind(serde_json::to_string(&key_json)?)
-                    .bind(serde_json::to_string(&another_json)?)
-                    .bind(serde_json::to_string(&couples_json)?)
-                    .fetch_one(&mut self.conn)
-                    .await;
-            self.in_batch = true;
-            let (epoch, posted, members, active, another) = row?;
+            if !self.in_batch {
+                self.conn.execute_batch(BEGIN)?;
+                self.in_batch = true;
+            }
+            let (epoch, posted, members, active, another): FactsRow =
+                self.conn.prepare_cached(READ)?.query_row(
+                    params![
+                        serde_json::to_string(&ask)?,
+                        platform.as_str(),
+                        serde_json::to_string(&key_json)?,
+                        serde_json::to_string(&another_json)?,
+                        serde_json::to_string(&couples_json)?,
+                    ],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )?;
             if !self.lookups.check_epoch(epoch) {
                 // Something the lookups held changed: ask again, knowing nothing.
                 continue;
@@ -335,7 +413,7 @@ impl ReactionConn {
     /// removed, then the `new` rows in order (their ids follow it), then the on-demand
     /// prompts. Without a transaction begun by [`ReactionConn::facts`] there is
     /// nothing to write.
-    pub async fn write_and_commit(
+    pub fn write_and_commit(
         &mut self,
         now: i64,
         removed: &[i64],
@@ -357,22 +435,31 @@ impl ReactionConn {
             .iter()
             .map(|o| (o.couple_id, &o.kind, &o.requested_by))
             .collect();
-        sqlx::query(WRITE_AND_COMMIT)
-            .bind(now)
-            .bind(serde_json::to_string(removed)?)
-            .bind(serde_json::to_string(&new)?)
-            .bind(serde_json::to_string(&on_demand)?)
-            .execute(&mut self.conn)
-            .await?;
+        if !removed.is_empty() {
+            self.conn
+                .prepare_cached(REMOVE)?
+                .execute(params![now, serde_json::to_string(removed)?])?;
+        }
+        if !new.is_empty() {
+            self.conn
+                .prepare_cached(INSERT)?
+                .execute(params![now, serde_json::to_string(&new)?])?;
+        }
+        if !on_demand.is_empty() {
+            self.conn
+                .prepare_cached(ON_DEMAND)?
+                .execute(params![now, serde_json::to_string(&on_demand)?])?;
+        }
+        self.conn.execute_batch("COMMIT")?;
         self.in_batch = false;
         Ok(())
     }
 
     /// Ends a failed batch: rolls back whatever of its transaction is open.
-    pub async fn roll_back(&mut self) {
+    pub fn roll_back(&mut self) {
         if std::mem::take(&mut self.in_batch) {
             // Fails harmlessly if the transaction never began or already ended.
-            let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
     }
 }
@@ -383,9 +470,15 @@ impl ReactionConn {
 /// ERROR (a trigger's RAISE among others), TOOBIG, CONSTRAINT, MISMATCH, RANGE.
 pub fn failed_on_data(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<sqlx::Error>()
-            .and_then(sqlx::Error::as_database_error)
-            .and_then(|d| d.code()?.parse::<i32>().ok())
-            .is_some_and(|code| matches!(code & 0xff, 1 | 18 | 19 | 20 | 25))
+        let sqlx_code = || {
+            c.downcast_ref::<sqlx::Error>()
+                .and_then(sqlx::Error::as_database_error)
+                .and_then(|d| d.code()?.parse::<i32>().ok())
+        };
+        let code = match c.downcast_ref::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(f, _)) => Some(f.extended_code),
+            _ => sqlx_code(),
+        };
+        code.is_some_and(|code| matches!(code & 0xff, 1 | 18 | 19 | 20 | 25))
     })
 }
