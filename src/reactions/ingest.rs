@@ -1,6 +1,6 @@
 //! Group commit of reaction events.
 //!
-//! Every reaction event goes through one writer task. A caller puts its event on a
+//! Every reaction event goes through one writer thread. A caller puts its event on a
 //! bounded queue and waits for the outcome; the writer takes whatever has queued up
 //! (at most [`MAX_BATCH`] events), applies those events in queue order inside one write
 //! transaction, and answers each caller once that transaction is committed. Under load
@@ -52,7 +52,7 @@ pub struct ReactionIngest {
     queue: Mutex<Option<mpsc::Sender<Job>>>,
 }
 
-/// What the writer task works with.
+/// What the writer thread works with.
 #[derive(Clone)]
 struct Writer {
     store: Store,

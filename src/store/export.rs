@@ -145,16 +145,55 @@ impl Store {
         user: &str,
     ) -> anyhow::Result<ForgetReport> {
         let p = platform.as_str();
+        // Found in a read first: reactions have no index on the person (it would cost
+        // every stored reaction a page write), and a read of the whole table holds up
+        // no writer.
+        let (deleted_before, last, found): (i64, i64, String) = sqlx::query_as(
+            "SELECT (SELECT n FROM reactions_deleted), (SELECT coalesce(max(id), 0) FROM reactions),
+                    (SELECT json_group_array(r.id) FROM reactions r WHERE r.user_id = ?1 AND r.delivery_id IN
+                       (SELECT d.id FROM deliveries d JOIN couples c ON c.id = d.couple_id WHERE c.platform = ?2))",
+        )
+        .bind(user)
+        .bind(p)
+        .fetch_one(&self.pool)
+        .await?;
         let mut tx = self.pool.begin().await?;
-        let reactions = sqlx::query(
-            "DELETE FROM reactions WHERE user_id = ?1 AND delivery_id IN
+        // Stored since that read: new rows take ids above the highest there was, as
+        // long as no row was deleted in between.
+        let newer = sqlx::query(
+            "DELETE FROM reactions WHERE id > ?3 AND user_id = ?1 AND delivery_id IN
                (SELECT d.id FROM deliveries d JOIN couples c ON c.id = d.couple_id WHERE c.platform = ?2)",
         )
         .bind(user)
         .bind(p)
+        .bind(last)
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        let deleted_now: i64 = sqlx::query_scalar("SELECT n FROM reactions_deleted")
+            .fetch_one(&mut *tx)
+            .await?;
+        let reactions = newer
+            + if deleted_now == deleted_before + newer as i64 {
+                sqlx::query("DELETE FROM reactions WHERE id IN (SELECT value FROM json_each(?1)) AND user_id = ?2")
+                .bind(&found)
+                .bind(user)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+            } else {
+                // Rows were deleted meanwhile, so an id read may name another row now:
+                // search again, inside the transaction.
+                sqlx::query(
+                "DELETE FROM reactions WHERE user_id = ?1 AND delivery_id IN
+                   (SELECT d.id FROM deliveries d JOIN couples c ON c.id = d.couple_id WHERE c.platform = ?2)",
+            )
+            .bind(user)
+            .bind(p)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            };
         let answers = sqlx::query(
             "DELETE FROM answers WHERE user_id = ?1 AND delivery_id IN
                (SELECT d.id FROM deliveries d JOIN couples c ON c.id = d.couple_id WHERE c.platform = ?2)",

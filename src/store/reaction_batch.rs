@@ -289,7 +289,7 @@ impl ReactionConn {
     /// [`BatchFacts`] tells which keys are active reactions and, for the couples of
     /// the messages `another_on`, their on-demand state. Keys on messages that are no
     /// posted prompt, or by someone outside the couple, may be left unanswered.
-    /// The first call of a batch begins its transaction, in the same round trip.
+    /// The first call of a batch begins its transaction.
     pub fn facts(
         &mut self,
         platform: PlatformKind,

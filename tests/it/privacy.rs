@@ -107,3 +107,56 @@ fn secrets_are_redacted_in_debug_and_display() {
     let s = hearth::config::Secret::new("mfa.VeryRealLookingToken_abc123");
     assert!(!format!("{s:?}{s}").contains("VeryReal"));
 }
+
+/// forget-me finds a person's reactions in a read and deletes them by id: every one
+/// goes, removed ones included, also after other rows were deleted before, and the
+/// partner's stay.
+#[tokio::test]
+async fn forget_me_deletes_every_reaction_of_the_person_and_only_theirs() {
+    let app = TestApp::new().await;
+    app.couple_with_schedule("conversation", "daily 20:00", "UTC")
+        .await;
+    app.set(utc(2026, 6, 1, 20, 0));
+    app.tick().await;
+    let msg = app.fake.message_of(1).unwrap();
+    let react = |who: &str, emoji: &str, added: bool| ReactionEvent {
+        platform: PlatformKind::Discord,
+        message_id: msg.clone(),
+        user: who.into(),
+        emoji: emoji.into(),
+        added,
+        by_bot: false,
+        platform_ref: None,
+    };
+    for (who, emoji, added) in [
+        ("alice", "❤️", true),
+        ("alice", "❤️", false),
+        ("alice", "✅", true),
+        ("sam", "❤️", true),
+        ("sam", "⭐", true),
+    ] {
+        on_reaction(&app.hearth, &react(who, emoji, added))
+            .await
+            .unwrap();
+    }
+    let store = &app.hearth.store;
+    // Sam leaves first: rows deleted before alice's read.
+    let sam = store
+        .forget_user(PlatformKind::Discord, "sam")
+        .await
+        .unwrap();
+    assert_eq!(sam.reactions, 2);
+    on_reaction(&app.hearth, &react("alice", "⭐", true))
+        .await
+        .unwrap();
+    let alice = store
+        .forget_user(PlatformKind::Discord, "alice")
+        .await
+        .unwrap();
+    assert_eq!(alice.reactions, 3, "❤️ (removed), ✅ and ⭐");
+    let left = store.all_text_values().await.unwrap();
+    assert!(
+        !left.iter().any(|v| v == "alice" || v == "sam"),
+        "still stored: {left:?}"
+    );
+}
