@@ -188,7 +188,9 @@ async fn matrix(n: usize) {
     clock.set(t);
     h.nudge();
     let start = Instant::now();
-    let limit = Duration::from_secs(60 + 10 * n as u64);
+    // Generous: every prompt and each private-answer forward is one event against
+    // rc_message, and a wait after a 429 is spent even when the bucket refills sooner.
+    let limit = Duration::from_secs(60 + 30 * n as u64);
     let drained = loop {
         tokio::time::sleep(Duration::from_millis(250)).await;
         t += TimeDelta::milliseconds(250);

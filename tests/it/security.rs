@@ -276,6 +276,19 @@ async fn run_and_capture(config: &str, done: impl Fn() -> bool) -> String {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
+    // Read both pipes as it writes: at trace level it writes more than a pipe holds
+    // before it connects, and a full pipe would stop it.
+    let drain = |pipe: Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>| {
+        tokio::spawn(async move {
+            let mut all = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = tokio::io::AsyncReadExt::read_to_end(&mut p, &mut all).await;
+            }
+            all
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
     for _ in 0..600 {
         if done() || child.try_wait().unwrap().is_some() {
             break;
@@ -284,11 +297,11 @@ async fn run_and_capture(config: &str, done: impl Fn() -> bool) -> String {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let _ = child.start_kill();
-    let out = child.wait_with_output().await.unwrap();
+    let _ = child.wait().await;
     format!(
         "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&stdout.await.unwrap()),
+        String::from_utf8_lossy(&stderr.await.unwrap())
     )
 }
 
