@@ -337,10 +337,13 @@ impl Engine {
         let h = &self.hearth;
         let cfg = &h.config.engine;
         match err {
+            // A platform that rate-limits us says when to come back: waiting is not
+            // failing, so such a send is tried again however many attempts it took
+            // (under a busy homeserver's message limit, many prompts wait their turn).
             SendError::Transient {
                 reason,
                 retry_after,
-            } if attempts < i64::from(cfg.max_attempts) => {
+            } if attempts < i64::from(cfg.max_attempts) || retry_after.is_some() => {
                 let wait = backoff(attempts, cfg.backoff_base_secs, cfg.backoff_max_secs)
                     .max(retry_after.unwrap_or_default());
                 tracing::warn!(

@@ -116,6 +116,8 @@ pub enum SendError {
     /// Worth retrying (5xx, timeout, rate limit).
     Transient {
         reason: String,
+        /// Set when the platform is rate-limiting us and said when to come back. Such a
+        /// send is tried again then, and does not count against `engine.max_attempts`.
         retry_after: Option<Duration>,
     },
     /// Will not work until someone changes something (channel gone, no permission).

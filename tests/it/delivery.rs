@@ -180,6 +180,28 @@ async fn giving_up_after_max_attempts_is_recorded_not_silent() {
     );
 }
 
+/// Rate limits are waited out, however long: a send the platform refused with a time
+/// to come back does not use up attempts (here twice as many as allowed).
+#[tokio::test]
+async fn rate_limits_never_use_up_attempts() {
+    let app = TestApp::with_config(|c| c.engine.max_attempts = 2).await;
+    app.couple_with_schedule("conversation", "daily 20:00", "UTC")
+        .await;
+    for _ in 0..4 {
+        app.fake.fail_next(SendError::Transient {
+            reason: "HTTP 429".into(),
+            retry_after: Some(StdDuration::from_secs(5)),
+        });
+    }
+    app.set(utc(2026, 6, 1, 20, 0));
+    for n in 1..=4 {
+        assert_eq!(app.tick().await.retried, 1, "attempt {n}: rate limited");
+        app.advance(Duration::minutes(10));
+    }
+    assert_eq!(app.tick().await.posted, 1);
+    assert_eq!(app.fake.post_count(), 1);
+}
+
 #[tokio::test]
 async fn downtime_within_grace_delivers_late_once() {
     let app = TestApp::new().await;

@@ -81,13 +81,15 @@ pub(super) fn classify(e: matrix_sdk::Error) -> SendError {
     if let Some(kind) = e.client_api_error_kind() {
         match kind {
             ErrorKind::LimitExceeded(l) => {
+                // Without a delay (or with a date instead), Synapse's default pace for
+                // messages: one every five seconds.
                 let retry_after = match l.retry_after {
-                    Some(RetryAfter::Delay(d)) => Some(d),
-                    _ => None,
+                    Some(RetryAfter::Delay(d)) => d,
+                    _ => std::time::Duration::from_secs(5),
                 };
                 return SendError::Transient {
                     reason: "the homeserver is rate-limiting us".into(),
-                    retry_after,
+                    retry_after: Some(retry_after),
                 };
             }
             ErrorKind::Forbidden | ErrorKind::NotFound => {
